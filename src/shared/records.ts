@@ -1,0 +1,163 @@
+/**
+ * Lifecycle records: what the tracker emits, detection consumes and output shapes into events.
+ * Plain data, built once per lifecycle event (rare next to packets), never mutated after emit.
+ */
+
+/** Capture time: seconds since the epoch + nanoseconds within the second. */
+export interface Timestamp {
+  readonly sec: number;
+  readonly nsec: number;
+}
+
+/** client = the side that sent the SMB request / opened the TCP connection */
+export interface Flow {
+  readonly clientIp: string;
+  readonly clientPort: number;
+  readonly serverIp: string;
+  readonly serverPort: number;
+}
+
+export type AuthKind = 'ntlmssp' | 'kerberos' | 'anonymous' | 'guest' | 'unknown';
+
+export type EndReason =
+  | 'tree_disconnect'
+  | 'logoff'
+  | 'connection_close'
+  | 'connection_reset'
+  | 'idle_timeout'
+  | 'capture_end';
+
+export type ShareClass = 'admin' | 'ipc' | 'hidden' | 'normal';
+export type ShareType = 'disk' | 'pipe' | 'print';
+export type Outcome = 'success' | 'failure' | 'unknown';
+
+/** What is known of a session when a record is emitted. Fields are null when not seen. */
+export interface SessionView {
+  /** '0x' + 16 hex digits (SMB2/3) or '0x' + 4 hex digits (SMB1 UID) */
+  readonly sessionId: string | null;
+  /** '1', '2.0.2', '2.1', '3.0', '3.0.2', '3.1.1' */
+  readonly version: string | null;
+  readonly user: string | null;
+  readonly domain: string | null;
+  readonly workstation: string | null;
+  readonly auth: AuthKind | null;
+  /** Kerberos service principal / realm when the session authenticated with Kerberos */
+  readonly kerberosRealm: string | null;
+  readonly kerberosService: string | null;
+  /** lower-case names of named pipes opened in this session so far (svcctl, atsvc, winreg, …) */
+  readonly pipes: readonly string[];
+}
+
+export interface TreeView {
+  /** '0x' + 8 hex digits */
+  readonly treeId: string;
+  /** UNC path as sent */
+  readonly share: string;
+  /** last path component, case as sent */
+  readonly shareName: string;
+  readonly shareClass: ShareClass;
+  readonly shareType: ShareType | null;
+  /** NT status name (STATUS_SUCCESS, STATUS_BAD_NETWORK_NAME, 0x…) or DOS:0x..:0x.. */
+  readonly status: string;
+  readonly success: boolean;
+}
+
+export interface Activity {
+  readonly creates: number;
+  readonly reads: number;
+  readonly writes: number;
+  readonly bytesRead: number;
+  readonly bytesWritten: number;
+  readonly ioctls: number;
+}
+
+interface RecordBase {
+  readonly ts: Timestamp;
+  readonly flow: Flow;
+  readonly session: SessionView;
+}
+
+export interface SessionSetupRecord extends RecordBase {
+  readonly kind: 'session-setup';
+  readonly status: string;
+  readonly success: boolean;
+  readonly auth: AuthKind;
+}
+
+export interface SessionEndRecord extends RecordBase {
+  readonly kind: 'session-end';
+  readonly reason: Exclude<EndReason, 'tree_disconnect'>;
+  readonly durationNs: number;
+  /** trees connected (successfully) during the session */
+  readonly trees: number;
+  /** LOGOFF response status when reason is logoff, else null */
+  readonly status: string | null;
+}
+
+export interface TreeConnectRecord extends RecordBase {
+  readonly kind: 'tree-connect';
+  readonly tree: TreeView;
+}
+
+export interface TreeDisconnectRecord extends RecordBase {
+  readonly kind: 'tree-disconnect';
+  readonly tree: TreeView;
+  readonly reason: EndReason;
+  /** connect response → end */
+  readonly durationNs: number;
+  readonly activity: Activity;
+  /** up to 16 names opened for write or created in this tree, in first-seen order */
+  readonly files: readonly string[];
+  /** the tree wrote a file whose first bytes were 'MZ' or whose name ends .exe/.dll/.bat/.ps1/… */
+  readonly wroteExecutable: boolean;
+  /** the tree had any write activity (WRITE, or CREATE for write/created) */
+  readonly wroteFiles: boolean;
+}
+
+export interface EncryptedSessionRecord extends RecordBase {
+  readonly kind: 'encrypted-session';
+  readonly reason: Exclude<EndReason, 'tree_disconnect'>;
+  readonly durationNs: number;
+  /** transform-header messages seen */
+  readonly messages: number;
+  /** sum of their OriginalMessageSize */
+  readonly bytes: number;
+}
+
+export type LifecycleRecord =
+  | SessionSetupRecord
+  | SessionEndRecord
+  | TreeConnectRecord
+  | TreeDisconnectRecord
+  | EncryptedSessionRecord;
+
+export interface Technique {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** An alert from src/detect, about one lifecycle record (the one that decided it). */
+export interface AlertRecord {
+  readonly kind: 'alert';
+  readonly ts: Timestamp;
+  /** stable id, e.g. SW-0001 */
+  readonly ruleId: string;
+  /** rule name = event.action, e.g. short-lived-admin-share */
+  readonly ruleName: string;
+  /** 21 low, 47 medium, 73 high, 99 critical (after escalation) */
+  readonly severity: number;
+  /** one human sentence */
+  readonly message: string;
+  readonly techniques: readonly Technique[];
+  /** summary alerts: number of suppressed repeats (event.count); null for a first alert */
+  readonly count: number | null;
+  /** the record the alert is about: its flow/session/tree fields are copied into the alert */
+  readonly about: LifecycleRecord;
+}
+
+export type OutputRecord = LifecycleRecord | AlertRecord;
+
+/** Nanoseconds from a to b (exact for durations below ~104 days). */
+export function durationNs(a: Timestamp, b: Timestamp): number {
+  return (b.sec - a.sec) * 1e9 + (b.nsec - a.nsec);
+}
