@@ -1,0 +1,68 @@
+/** Turns a SESSION_SETUP security blob into the identity facts the tracker keeps. */
+import { parseSecurityBlob } from '../../dissectors/auth';
+import type { AuthKind } from '../shared/records';
+import type { AuthNote } from './state';
+import type { TrackerCounters } from './options';
+
+export function authNoteFromBlob(blob: Buffer | null, counters: TrackerCounters): AuthNote | null {
+  if (!blob || blob.length === 0) return null;
+  const info = parseSecurityBlob(blob);
+  if (!info.ok) {
+    counters.parseError('auth:' + info.reason);
+    return null;
+  }
+  const n = info.ntlmssp;
+  const k = info.kerberos;
+  return {
+    user: n && n.type === 3 ? n.user : k ? k.cname : null,
+    domain: n && n.type === 3 ? n.domain : null,
+    workstation: n && n.type === 3 ? n.workstation : null,
+    anonymous: !!(n && n.type === 3 && n.anonymous),
+    mech: info.mech,
+    kerberosRealm: k ? k.realm : null,
+    kerberosService: k ? k.sname : null,
+  };
+}
+
+/** The session's auth kind at the end of SESSION_SETUP (guest/anonymous flags win). */
+export function authKindOf(note: AuthNote | null, guest: boolean, anonymousFlag: boolean): AuthKind {
+  if (anonymousFlag || (note && note.anonymous)) return 'anonymous';
+  if (guest) return 'guest';
+  if (!note) return 'unknown';
+  if (note.mech === 'ntlmssp') return 'ntlmssp';
+  if (note.mech === 'kerberos') return 'kerberos';
+  return 'unknown';
+}
+
+/** Keep what a later leg or message learned; never overwrite a known value with null. */
+export function applyAuthNote(
+  s: {
+    user: string | null;
+    domain: string | null;
+    workstation: string | null;
+    kerberosRealm: string | null;
+    kerberosService: string | null;
+  },
+  note: AuthNote | null,
+): void {
+  if (!note) return;
+  if (note.user !== null && (note.user !== '' || s.user === null)) s.user = note.user;
+  if (note.domain !== null && (note.domain !== '' || s.domain === null)) s.domain = note.domain;
+  if (note.workstation) s.workstation = note.workstation;
+  if (note.kerberosRealm) s.kerberosRealm = note.kerberosRealm;
+  if (note.kerberosService) s.kerberosService = note.kerberosService;
+  if (note.kerberosRealm && s.domain === null) s.domain = note.kerberosRealm;
+}
+
+const EXECUTABLE_EXT = /\.(exe|dll|sys|scr|com|bat|cmd|ps1|psm1|vbs|vbe|js|jse|wsf|hta|msi|cpl)$/i;
+
+export function looksExecutableName(name: string): boolean {
+  return EXECUTABLE_EXT.test(name);
+}
+
+/** Named pipe name as the tracker records it: lower case, no leading backslashes or PIPE\ prefix. */
+export function pipeName(name: string): string {
+  let n = name.replace(/^[\\/]+/, '').toLowerCase();
+  if (n.startsWith('pipe\\')) n = n.slice(5);
+  return n;
+}

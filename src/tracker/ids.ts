@@ -1,0 +1,25 @@
+/** Formatting of protocol ids into the contract's hex strings (done once per lifecycle event). */
+
+function hex8(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0');
+}
+
+/** SMB2 SessionId → '0x' + 16 hex digits */
+export function smb2SessionIdString(hi: number, lo: number): string {
+  return '0x' + hex8(hi) + hex8(lo);
+}
+
+/** SMB1 UID → '0x' + 4 hex digits */
+export function smb1UidString(uid: number): string {
+  return '0x' + (uid & 0xffff).toString(16).padStart(4, '0');
+}
+
+/** TreeId → '0x' + 8 hex digits */
+export function treeIdString(tid: number): string {
+  return '0x' + hex8(tid);
+}
+
+/** A 64-bit id as one JS number key when it fits 53 bits, else a folded value (collision-checked by callers). */
+export function idKey(hi: number, lo: number): number {
+  return (hi & 0x1fffff) * 4294967296 + (lo >>> 0);
+}

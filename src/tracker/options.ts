@@ -1,0 +1,45 @@
+/** Tracker tuning: memcaps and share classification (from the config file's tracker section). */
+export interface TrackerOptions {
+  /** extra share names classified as admin (case-insensitive) */
+  extraAdminShares: readonly string[];
+  maxSessions: number;
+  maxTrees: number;
+  maxPendingPerConnection: number;
+  maxOpenFilesPerConnection: number;
+}
+
+export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
+  extraAdminShares: [],
+  maxSessions: 100_000,
+  maxTrees: 1_000_000,
+  maxPendingPerConnection: 4096,
+  maxOpenFilesPerConnection: 16384,
+};
+
+/** Counters the tracker keeps (plain fields; metrics and the summary read them). */
+export class TrackerCounters {
+  messages = 0;
+  smb1Messages = 0;
+  smb2Messages = 0;
+  transformMessages = 0;
+  compressedMessages = 0;
+  unknownMessages = 0;
+  truncatedMessages = 0;
+  gaps = 0;
+  gapBytes = 0;
+  nbssControl = 0;
+  sessionsOpen = 0;
+  treesOpen = 0;
+  sessionsEvicted = 0;
+  treesEvicted = 0;
+  pendingEvicted = 0;
+  filesEvicted = 0;
+  responsesWithoutRequest = 0;
+  unknownTreeActivity = 0;
+  /** parse errors by dissector reason token */
+  readonly parseErrors = new Map<string, number>();
+
+  parseError(reason: string): void {
+    this.parseErrors.set(reason, (this.parseErrors.get(reason) ?? 0) + 1);
+  }
+}

@@ -1,0 +1,406 @@
+/**
+ * SMB2/3 messages → tracker state. Requests are remembered by MessageId until their final
+ * response (STATUS_PENDING interim responses keep them); lifecycle commands open and close
+ * sessions and trees, CREATE/READ/WRITE/IOCTL/CLOSE only count activity and name files.
+ */
+import type { SmbMessage } from '../net/types';
+import type { Timestamp, ShareType } from '../shared/records';
+import {
+  dialectName,
+  forEachSmb2,
+  parseCloseRequest,
+  parseCreateRequest,
+  parseCreateResponse,
+  parseIoctlRequest,
+  parseNegotiateResponse,
+  parseReadResponse,
+  parseSessionSetupRequest,
+  parseSessionSetupResponse,
+  parseSmb2Header,
+  parseTransformHeader,
+  parseTreeConnectRequest,
+  parseTreeConnectResponse,
+  parseWriteRequest,
+} from '../../dissectors/smb2';
+import { ntStatusName } from '../../dissectors/ntstatus';
+import {
+  SMB2_CLOSE,
+  SMB2_CREATE,
+  SMB2_IOCTL,
+  SMB2_LOGOFF,
+  SMB2_NEGOTIATE,
+  SMB2_READ,
+  SMB2_SESSION_SETUP,
+  SMB2_TREE_CONNECT,
+  SMB2_TREE_DISCONNECT,
+  SMB2_WRITE,
+  type Smb2Header,
+} from '../../dissectors/smb2-types';
+import { idKey, smb2SessionIdString, treeIdString } from './ids';
+import { applyAuthNote, authKindOf, authNoteFromBlob, looksExecutableName, pipeName } from './auth-note';
+import type { ConnState, PendingRequest, SessionState, TreeState } from './state';
+import type { Tracker } from './tracker';
+
+const STATUS_SUCCESS = 0;
+const STATUS_PENDING = 0x103;
+const STATUS_MORE_PROCESSING_REQUIRED = 0xc0000016;
+const SESSION_FLAG_IS_GUEST = 0x1;
+const SESSION_FLAG_IS_NULL = 0x2;
+
+const FILE_SUPERSEDED = 0;
+const FILE_CREATED = 2;
+const FILE_OVERWRITTEN = 3;
+
+function newHeader(): Smb2Header {
+  return {
+    offset: 0,
+    creditCharge: 0,
+    status: 0,
+    command: 0,
+    credits: 0,
+    flags: 0,
+    isResponse: false,
+    isAsync: false,
+    isRelated: false,
+    isSigned: false,
+    nextCommand: 0,
+    messageIdHi: 0,
+    messageIdLo: 0,
+    asyncIdHi: 0,
+    asyncIdLo: 0,
+    treeId: 0,
+    sessionIdHi: 0,
+    sessionIdLo: 0,
+  };
+}
+
+function shareTypeName(t: number): ShareType | null {
+  return t === 1 ? 'disk' : t === 2 ? 'pipe' : t === 3 ? 'print' : null;
+}
+
+function fileKey(fileId: Buffer): number {
+  // volatile half identifies the open on this connection; fold it into one number
+  return idKey(fileId.readUInt32LE(12), fileId.readUInt32LE(8));
+}
+
+function isSuccess(status: number): boolean {
+  // NT_SUCCESS-style: severity bits 00 (success) or 01 (informational, e.g. BUFFER_OVERFLOW)
+  return status >>> 30 === 0 || status >>> 30 === 1;
+}
+
+export class Smb2Handler {
+  private readonly t: Tracker;
+  private readonly hdr = newHeader();
+  private msg: SmbMessage | null = null;
+  private cs: ConnState | null = null;
+
+  constructor(tracker: Tracker) {
+    this.t = tracker;
+  }
+
+  handle(cs: ConnState, msg: SmbMessage): void {
+    const err = parseSmb2Header(msg.data, 0, this.hdr);
+    if (err) {
+      this.t.counters.parseError('smb2:' + err.reason);
+      return;
+    }
+    this.cs = cs;
+    this.msg = msg;
+    const chainErr = forEachSmb2(msg.data, this.hdr, this.one);
+    if (chainErr) this.t.counters.parseError('smb2:' + chainErr.reason);
+    this.msg = null;
+    this.cs = null;
+  }
+
+  /** SMB 3.x TRANSFORM header: count the encrypted message against its session. */
+  handleTransform(cs: ConnState, msg: SmbMessage): void {
+    const tr = parseTransformHeader(msg.data, 0);
+    if (!tr.ok) {
+      this.t.counters.parseError('smb2:' + tr.reason);
+      return;
+    }
+    const s = this.sessionFor(cs, tr.sessionIdHi, tr.sessionIdLo, msg);
+    if (!s) return;
+    s.encryptedMessages++;
+    s.encryptedBytes += tr.originalMessageSize;
+  }
+
+  private readonly one = (h: Smb2Header): void => {
+    const cs = this.cs!;
+    const msg = this.msg!;
+    const end = h.nextCommand !== 0 ? Math.min(msg.data.length, h.offset + h.nextCommand) : msg.data.length;
+    if (h.isResponse) this.response(cs, msg, h, end);
+    else this.request(cs, msg, h, end);
+  };
+
+  private request(cs: ConnState, msg: SmbMessage, h: Smb2Header, end: number): void {
+    const t = this.t;
+    const buf = msg.data;
+    switch (h.command) {
+      case SMB2_SESSION_SETUP: {
+        const r = parseSessionSetupRequest(buf, h, end);
+        const p = t.acquirePending(cs, idKey(h.messageIdHi, h.messageIdLo));
+        p.command = h.command;
+        p.tsSec = msg.tsSec;
+        p.tsNsec = msg.tsNsec;
+        p.sessionHi = h.sessionIdHi;
+        p.sessionLo = h.sessionIdLo;
+        if (r.ok) p.auth = authNoteFromBlob(r.securityBuffer, t.counters);
+        else t.counters.parseError('smb2:' + r.reason);
+        return;
+      }
+      case SMB2_LOGOFF: {
+        const s = this.existingSession(cs, h.sessionIdHi, h.sessionIdLo);
+        if (s && !s.logoffRequestedAt) s.logoffRequestedAt = ts(msg);
+        this.remember(cs, msg, h);
+        return;
+      }
+      case SMB2_TREE_CONNECT: {
+        const r = parseTreeConnectRequest(buf, h, end);
+        const p = this.remember(cs, msg, h);
+        if (r.ok) p.name = r.path;
+        else t.counters.parseError('smb2:' + r.reason);
+        return;
+      }
+      case SMB2_TREE_DISCONNECT: {
+        const tree = this.tree(cs, h.sessionIdHi, h.sessionIdLo, h.treeId);
+        if (tree && !tree.disconnectRequestedAt) tree.disconnectRequestedAt = ts(msg);
+        this.remember(cs, msg, h);
+        return;
+      }
+      case SMB2_NEGOTIATE:
+        this.remember(cs, msg, h);
+        return;
+      case SMB2_CREATE: {
+        const r = parseCreateRequest(buf, h, end);
+        const p = this.remember(cs, msg, h);
+        if (r.ok) {
+          p.name = r.name;
+          p.openedForWrite = r.openedForWrite;
+        } else t.counters.parseError('smb2:' + r.reason);
+        return;
+      }
+      case SMB2_READ: {
+        const tree = this.tree(cs, h.sessionIdHi, h.sessionIdLo, h.treeId);
+        if (tree) tree.reads++;
+        this.remember(cs, msg, h);
+        return;
+      }
+      case SMB2_WRITE: {
+        const tree = this.tree(cs, h.sessionIdHi, h.sessionIdLo, h.treeId);
+        if (!tree) return;
+        tree.writes++;
+        const r = parseWriteRequest(buf, h, end);
+        if (!r.ok) {
+          t.counters.parseError('smb2:' + r.reason);
+          return;
+        }
+        tree.bytesWritten += r.dataLength;
+        tree.wroteFiles = true;
+        const f = cs.files.get(fileKey(r.fileId));
+        if (f) {
+          f.tree.noteFile(f.name);
+          if (looksExecutableName(f.name)) tree.wroteExecutable = true;
+        }
+        if (r.offset === 0 && r.head.length >= 2 && r.head[0] === 0x4d && r.head[1] === 0x5a) tree.wroteExecutable = true;
+        return;
+      }
+      case SMB2_IOCTL: {
+        const tree = this.tree(cs, h.sessionIdHi, h.sessionIdLo, h.treeId);
+        if (tree) tree.ioctls++;
+        const r = parseIoctlRequest(buf, h, end);
+        if (!r.ok) t.counters.parseError('smb2:' + r.reason);
+        return;
+      }
+      case SMB2_CLOSE: {
+        const r = parseCloseRequest(buf, h, end);
+        if (r.ok) cs.files.delete(fileKey(r.fileId));
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private response(cs: ConnState, msg: SmbMessage, h: Smb2Header, end: number): void {
+    if (h.status === STATUS_PENDING && h.isAsync) return; // interim: the final response follows
+    const t = this.t;
+    const p = t.takePending(cs, idKey(h.messageIdHi, h.messageIdLo));
+    const buf = msg.data;
+    try {
+      switch (h.command) {
+        case SMB2_NEGOTIATE: {
+          const r = parseNegotiateResponse(buf, h, end);
+          if (r.ok) {
+            const v = dialectName(r.dialect);
+            if (v) cs.version = v;
+          }
+          return;
+        }
+        case SMB2_SESSION_SETUP:
+          this.sessionSetupResponse(cs, msg, h, end, p);
+          return;
+        case SMB2_LOGOFF: {
+          const s = this.existingSession(cs, h.sessionIdHi, h.sessionIdLo);
+          if (!s) return;
+          if (isSuccess(h.status)) t.endSession(s, 'logoff', ts(msg), ntStatusName(h.status));
+          else s.logoffRequestedAt = null;
+          return;
+        }
+        case SMB2_TREE_CONNECT: {
+          if (!p || p.name === null) {
+            t.counters.responsesWithoutRequest++;
+            return;
+          }
+          const s = this.sessionFor(cs, h.sessionIdHi, h.sessionIdLo, msg);
+          if (!s) return;
+          const ok = h.status === STATUS_SUCCESS;
+          let shareType: ShareType | null = null;
+          if (ok) {
+            const r = parseTreeConnectResponse(buf, h, end);
+            if (r.ok) shareType = shareTypeName(r.shareType);
+            else t.counters.parseError('smb2:' + r.reason);
+          }
+          t.connectTree(cs, s, h.treeId, treeIdString(h.treeId), p.name, shareType, ntStatusName(h.status), ok, ts(msg));
+          return;
+        }
+        case SMB2_TREE_DISCONNECT: {
+          const tid = p ? p.treeId : h.treeId;
+          const hi = p ? p.sessionHi : h.sessionIdHi;
+          const lo = p ? p.sessionLo : h.sessionIdLo;
+          const tree = this.tree(cs, hi, lo, tid);
+          if (!tree) return;
+          if (isSuccess(h.status)) t.endTree(tree, 'tree_disconnect', ts(msg));
+          else tree.disconnectRequestedAt = null;
+          return;
+        }
+        case SMB2_CREATE: {
+          if (!p || h.status !== STATUS_SUCCESS) return;
+          const tree = this.tree(cs, p.sessionHi, p.sessionLo, p.treeId);
+          if (!tree) return;
+          tree.creates++;
+          const r = parseCreateResponse(buf, h, end);
+          if (!r.ok) {
+            t.counters.parseError('smb2:' + r.reason);
+            return;
+          }
+          const name = p.name ?? '';
+          const created = r.createAction === FILE_CREATED || r.createAction === FILE_OVERWRITTEN || r.createAction === FILE_SUPERSEDED;
+          if (tree.shareType === 'pipe' || tree.shareClass === 'ipc') tree.session.notePipe(pipeName(name));
+          else if (created || p.openedForWrite) {
+            tree.noteFile(name);
+            if (created) {
+              tree.wroteFiles = true;
+              if (looksExecutableName(name)) tree.wroteExecutable = true;
+            }
+          }
+          if (cs.files.size >= t.opts.maxOpenFilesPerConnection) {
+            cs.files.delete(cs.files.keys().next().value as number);
+            t.counters.filesEvicted++;
+          }
+          cs.files.set(fileKey(r.fileId), { name, tree, forWrite: p.openedForWrite });
+          return;
+        }
+        case SMB2_READ: {
+          if (!isSuccess(h.status)) return;
+          const tree = p ? this.tree(cs, p.sessionHi, p.sessionLo, p.treeId) : this.tree(cs, h.sessionIdHi, h.sessionIdLo, h.treeId);
+          if (!tree) return;
+          const r = parseReadResponse(buf, h, end);
+          if (r.ok) tree.bytesRead += r.dataLength;
+          return;
+        }
+        default:
+          return;
+      }
+    } finally {
+      if (p) t.release(p);
+    }
+  }
+
+  private sessionSetupResponse(
+    cs: ConnState,
+    msg: SmbMessage,
+    h: Smb2Header,
+    end: number,
+    p: PendingRequest | null,
+  ): void {
+    const t = this.t;
+    const now = ts(msg);
+    if (h.sessionIdHi === 0 && h.sessionIdLo === 0) return;
+    const s = this.sessionFor(cs, h.sessionIdHi, h.sessionIdLo, p ?? msg);
+    if (!s) return;
+    const note = p ? p.auth : null;
+    applyAuthNote(s, note);
+    if (note && (note.mech !== 'none' || !s.lastNote)) s.lastNote = note;
+    if (h.status === STATUS_MORE_PROCESSING_REQUIRED) return;
+    const ok = h.status === STATUS_SUCCESS;
+    let flags = 0;
+    if (ok) {
+      const r = parseSessionSetupResponse(msg.data, h, end);
+      if (r.ok) flags = r.sessionFlags;
+      else t.counters.parseError('smb2:' + r.reason);
+    }
+    const auth = authKindOf(s.lastNote, (flags & SESSION_FLAG_IS_GUEST) !== 0, (flags & SESSION_FLAG_IS_NULL) !== 0);
+    s.auth = auth;
+    t.emitSessionSetup(cs, s, now, ntStatusName(h.status), ok, auth);
+    if (ok) s.established = true;
+    else if (!s.established) t.dropSession(s);
+  }
+
+  private remember(cs: ConnState, msg: SmbMessage, h: Smb2Header) {
+    const p = this.t.acquirePending(cs, idKey(h.messageIdHi, h.messageIdLo));
+    p.command = h.command;
+    p.tsSec = msg.tsSec;
+    p.tsNsec = msg.tsNsec;
+    p.sessionHi = h.sessionIdHi;
+    p.sessionLo = h.sessionIdLo;
+    p.treeId = h.treeId;
+    return p;
+  }
+
+  private key(cs: ConnState, hi: number, lo: number): string {
+    return cs.flow.serverIp + '/' + smb2SessionIdString(hi, lo);
+  }
+
+  /** The session with this id, if the tracker knows it (cached per connection). */
+  private existingSession(cs: ConnState, hi: number, lo: number): SessionState | null {
+    if (cs.lastSession && !cs.lastSession.ended && cs.lastSessionHi === hi && cs.lastSessionLo === lo) return cs.lastSession;
+    if (hi === 0 && lo === 0) return null;
+    const s = this.t.findSession(this.key(cs, hi, lo));
+    if (!s || s.ended) return null;
+    if (!s.conns.has(cs)) {
+      s.conns.add(cs);
+      cs.sessions.add(s);
+    }
+    cs.lastSession = s;
+    cs.lastSessionHi = hi;
+    cs.lastSessionLo = lo;
+    return s;
+  }
+
+  /** The session with this id, created when first seen (capture started after its SESSION_SETUP). */
+  private sessionFor(cs: ConnState, hi: number, lo: number, at: { tsSec: number; tsNsec: number }): SessionState | null {
+    const known = this.existingSession(cs, hi, lo);
+    if (known) return known;
+    if (hi === 0 && lo === 0) return null;
+    const s = this.t.session(cs, this.key(cs, hi, lo), false, smb2SessionIdString(hi, lo), { sec: at.tsSec, nsec: at.tsNsec });
+    cs.lastSession = s;
+    cs.lastSessionHi = hi;
+    cs.lastSessionLo = lo;
+    return s;
+  }
+
+  private tree(cs: ConnState, hi: number, lo: number, tid: number): TreeState | null {
+    const s = this.existingSession(cs, hi, lo);
+    const tree = s ? s.trees.get(tid) : undefined;
+    if (!tree) {
+      this.t.counters.unknownTreeActivity++;
+      return null;
+    }
+    return tree;
+  }
+}
+
+function ts(msg: SmbMessage): Timestamp {
+  return { sec: msg.tsSec, nsec: msg.tsNsec };
+}

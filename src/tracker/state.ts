@@ -1,0 +1,220 @@
+/**
+ * The tracker's state objects: one ConnState per TCP connection, Sessions keyed by server +
+ * SessionId (SMB1: connection + UID) that may span connections, Trees per session + TreeId.
+ * Mutable on purpose; lifecycle records are snapshots built from them when something ends.
+ */
+import type { Conn } from '../net/types';
+import type {
+  Activity,
+  AuthKind,
+  Flow,
+  SessionView,
+  ShareClass,
+  ShareType,
+  Timestamp,
+} from '../shared/records';
+
+export const MAX_FILES_PER_TREE = 16;
+
+export class TreeState {
+  readonly session: SessionState;
+  readonly tid: number;
+  readonly treeId: string;
+  readonly share: string;
+  readonly shareName: string;
+  readonly shareClass: ShareClass;
+  readonly shareType: ShareType | null;
+  readonly status: string;
+  readonly connectTs: Timestamp;
+  /** where the tree was connected (client/server of that connection) */
+  readonly flow: Flow;
+  creates = 0;
+  reads = 0;
+  writes = 0;
+  bytesRead = 0;
+  bytesWritten = 0;
+  ioctls = 0;
+  readonly files: string[] = [];
+  wroteExecutable = false;
+  wroteFiles = false;
+  /** a TREE_DISCONNECT was requested but its response not (yet) seen */
+  disconnectRequestedAt: Timestamp | null = null;
+  ended = false;
+  /** insertion order across all trees, for oldest-first eviction */
+  readonly serial: number;
+
+  constructor(
+    session: SessionState,
+    tid: number,
+    treeId: string,
+    share: string,
+    shareName: string,
+    shareClass: ShareClass,
+    shareType: ShareType | null,
+    status: string,
+    connectTs: Timestamp,
+    flow: Flow,
+    serial: number,
+  ) {
+    this.session = session;
+    this.tid = tid;
+    this.treeId = treeId;
+    this.share = share;
+    this.shareName = shareName;
+    this.shareClass = shareClass;
+    this.shareType = shareType;
+    this.status = status;
+    this.connectTs = connectTs;
+    this.flow = flow;
+    this.serial = serial;
+  }
+
+  activity(): Activity {
+    return {
+      creates: this.creates,
+      reads: this.reads,
+      writes: this.writes,
+      bytesRead: this.bytesRead,
+      bytesWritten: this.bytesWritten,
+      ioctls: this.ioctls,
+    };
+  }
+
+  noteFile(name: string): void {
+    if (this.files.length < MAX_FILES_PER_TREE && !this.files.includes(name)) this.files.push(name);
+  }
+}
+
+export class SessionState {
+  readonly key: string;
+  readonly smb1: boolean;
+  sessionId: string | null;
+  version: string | null = null;
+  user: string | null = null;
+  domain: string | null = null;
+  workstation: string | null = null;
+  auth: AuthKind | null = null;
+  kerberosRealm: string | null = null;
+  kerberosService: string | null = null;
+  readonly pipes: string[] = [];
+  /** connections this session has been seen on and that are still open */
+  readonly conns = new Set<ConnState>();
+  readonly trees = new Map<number, TreeState>();
+  readonly startTs: Timestamp;
+  /** flow of the connection the session was first seen on */
+  flow: Flow;
+  /** SESSION_SETUP completed successfully (or the session was picked up in use) */
+  established = false;
+  treesConnected = 0;
+  encryptedMessages = 0;
+  encryptedBytes = 0;
+  ended = false;
+  /** a LOGOFF was requested but its response not (yet) seen */
+  logoffRequestedAt: Timestamp | null = null;
+  /** auth facts of the last SESSION_SETUP leg that carried any (NTLM AUTHENTICATE, AP-REQ) */
+  lastNote: AuthNote | null = null;
+  readonly serial: number;
+
+  constructor(key: string, smb1: boolean, sessionId: string | null, startTs: Timestamp, flow: Flow, serial: number) {
+    this.key = key;
+    this.smb1 = smb1;
+    this.sessionId = sessionId;
+    this.startTs = startTs;
+    this.flow = flow;
+    this.serial = serial;
+  }
+
+  view(): SessionView {
+    return {
+      sessionId: this.sessionId,
+      version: this.version,
+      user: this.user,
+      domain: this.domain,
+      workstation: this.workstation,
+      auth: this.auth,
+      kerberosRealm: this.kerberosRealm,
+      kerberosService: this.kerberosService,
+      pipes: this.pipes.slice(),
+    };
+  }
+
+  notePipe(name: string): void {
+    if (!this.pipes.includes(name)) this.pipes.push(name);
+  }
+}
+
+/** Identity and auth details learned from a SESSION_SETUP request, applied at its response. */
+export interface AuthNote {
+  user: string | null;
+  domain: string | null;
+  workstation: string | null;
+  anonymous: boolean;
+  mech: 'ntlmssp' | 'kerberos' | 'unknown' | 'none';
+  kerberosRealm: string | null;
+  kerberosService: string | null;
+}
+
+/** An outstanding request, kept until its final response. Pooled: reset() before reuse. */
+export class PendingRequest {
+  command = 0;
+  tsSec = 0;
+  tsNsec = 0;
+  sessionHi = 0;
+  sessionLo = 0;
+  treeId = 0;
+  /** TREE_CONNECT path, CREATE name */
+  name: string | null = null;
+  openedForWrite = false;
+  auth: AuthNote | null = null;
+  /** SMB1: commands of the AndX chain in the request, in order */
+  chain: number[] | null = null;
+  /** SMB1: uid of the request */
+  uid = 0;
+
+  reset(): void {
+    this.command = 0;
+    this.sessionHi = 0;
+    this.sessionLo = 0;
+    this.treeId = 0;
+    this.name = null;
+    this.openedForWrite = false;
+    this.auth = null;
+    this.chain = null;
+    this.uid = 0;
+  }
+}
+
+/** An open file handle (CREATE response → CLOSE), so WRITEs can be attributed. */
+export interface OpenFile {
+  readonly name: string;
+  readonly tree: TreeState;
+  readonly forWrite: boolean;
+}
+
+export class ConnState {
+  readonly conn: Conn;
+  readonly flow: Flow;
+  /** dialect negotiated on this connection ('1', '2.1', '3.1.1', …) */
+  version: string | null = null;
+  readonly pending = new Map<number, PendingRequest>();
+  readonly sessions = new Set<SessionState>();
+  /** open files by folded FileId (SMB2) or FID (SMB1) */
+  readonly files = new Map<number, OpenFile>();
+  /** one-entry cache of the last SMB2 session looked up on this connection */
+  lastSessionHi = -1;
+  lastSessionLo = -1;
+  lastSession: SessionState | null = null;
+  /** NetBIOS calling name from a session request on port 139 */
+  netbiosCalling: string | null = null;
+  ended = false;
+
+  constructor(conn: Conn) {
+    this.conn = conn;
+    this.flow = {
+      clientIp: conn.clientIp,
+      clientPort: conn.clientPort,
+      serverIp: conn.serverIp,
+      serverPort: conn.serverPort,
+    };
+  }
+}

@@ -1,0 +1,350 @@
+/**
+ * The session tracker: the only stateful room. It receives SMB messages from src/net (as a
+ * StreamSink), matches requests to responses, keeps connections → sessions → trees, and emits
+ * lifecycle records when sessions and trees start and end. It never parses bytes itself: the
+ * per-dialect handlers call the pure dissectors.
+ */
+import type { Conn, ConnEndReason, Direction, SmbMessage, StreamSink } from '../net/types';
+import type {
+  AuthKind,
+  EndReason,
+  LifecycleRecord,
+  ShareType,
+  Timestamp,
+} from '../shared/records';
+import { durationNs } from '../shared/records';
+import { classifyShare, shareNameOf } from '../shared/share-class';
+import { decodeNetbiosSessionRequest } from '../../dissectors/nbss';
+import { ConnState, PendingRequest, SessionState, TreeState } from './state';
+import { DEFAULT_TRACKER_OPTIONS, TrackerCounters, type TrackerOptions } from './options';
+import { Smb2Handler } from './smb2-handler';
+import { Smb1Handler } from './smb1-handler';
+import { bytesToKeep } from '../../dissectors/skip-policy';
+
+const MAGIC_SMB2 = 0xfe534d42;
+const MAGIC_SMB1 = 0xff534d42;
+const MAGIC_TRANSFORM = 0xfd534d42;
+const MAGIC_COMPRESSED = 0xfc534d42;
+
+export type RecordSink = (rec: LifecycleRecord) => void;
+export type TimeSink = (ts: Timestamp) => void;
+
+function connEndToReason(r: ConnEndReason): Exclude<EndReason, 'tree_disconnect' | 'logoff'> {
+  switch (r) {
+    case 'fin':
+      return 'connection_close';
+    case 'rst':
+      return 'connection_reset';
+    case 'capture_end':
+      return 'capture_end';
+    default:
+      return 'idle_timeout';
+  }
+}
+
+export class Tracker implements StreamSink {
+  readonly counters = new TrackerCounters();
+  readonly opts: TrackerOptions;
+  private readonly emitRecord: RecordSink;
+  private readonly onTimeCb: TimeSink | null;
+  private readonly sessions = new Map<string, SessionState>();
+  /** open trees in connect order (oldest first), for the tree memcap */
+  private readonly openTrees = new Set<TreeState>();
+  private readonly pool: PendingRequest[] = [];
+  private serial = 0;
+  private readonly smb2: Smb2Handler;
+  private readonly smb1: Smb1Handler;
+  /** lifecycle records emitted, by kind */
+  readonly emitted = new Map<string, number>();
+
+  constructor(emit: RecordSink, opts: Partial<TrackerOptions> = {}, onTime: TimeSink | null = null) {
+    this.emitRecord = emit;
+    this.opts = { ...DEFAULT_TRACKER_OPTIONS, ...opts };
+    this.onTimeCb = onTime;
+    this.smb2 = new Smb2Handler(this);
+    this.smb1 = new Smb1Handler(this);
+  }
+
+  // ---- StreamSink ---------------------------------------------------------------------------
+
+  onConnStart(conn: Conn): void {
+    conn.user = new ConnState(conn);
+  }
+
+  keepBytes(head: Buffer, totalLength: number): number {
+    return bytesToKeep(head, totalLength);
+  }
+
+  onSmbMessage(msg: SmbMessage): void {
+    const cs = msg.conn.user as ConnState | undefined;
+    if (!cs || cs.ended) return;
+    this.counters.messages++;
+    if (msg.truncated) this.counters.truncatedMessages++;
+    const d = msg.data;
+    if (d.length < 4) {
+      this.counters.unknownMessages++;
+      return;
+    }
+    switch (d.readUInt32BE(0)) {
+      case MAGIC_SMB2:
+        this.counters.smb2Messages++;
+        this.smb2.handle(cs, msg);
+        break;
+      case MAGIC_SMB1:
+        this.counters.smb1Messages++;
+        this.smb1.handle(cs, msg);
+        break;
+      case MAGIC_TRANSFORM:
+        this.counters.transformMessages++;
+        this.smb2.handleTransform(cs, msg);
+        break;
+      case MAGIC_COMPRESSED:
+        // Compressed payloads (SMB 3.1.1) are counted, not decompressed: lifecycle commands
+        // are never worth compressing and clients do not compress them in practice.
+        this.counters.compressedMessages++;
+        break;
+      default:
+        this.counters.unknownMessages++;
+    }
+  }
+
+  onNbssControl(conn: Conn, dir: Direction, type: number, body: Buffer, _sec: number, _nsec: number): void {
+    this.counters.nbssControl++;
+    const cs = conn.user as ConnState | undefined;
+    if (!cs || type !== 0x81 || dir !== 0) return;
+    const names = decodeNetbiosSessionRequest(body);
+    if (names.ok) cs.netbiosCalling = names.calling;
+  }
+
+  onGap(_conn: Conn, _dir: Direction, bytes: number, _sec: number, _nsec: number): void {
+    this.counters.gaps++;
+    this.counters.gapBytes += bytes;
+  }
+
+  onConnEnd(conn: Conn, reason: ConnEndReason, sec: number, nsec: number): void {
+    const cs = conn.user as ConnState | undefined;
+    if (!cs || cs.ended) return;
+    cs.ended = true;
+    const ts = { sec, nsec };
+    const why = connEndToReason(reason);
+    for (const s of cs.sessions) {
+      s.conns.delete(cs);
+      if (s.conns.size === 0 && !s.ended) this.endSession(s, why, ts, null);
+    }
+    cs.sessions.clear();
+    for (const p of cs.pending.values()) this.release(p);
+    cs.pending.clear();
+    cs.files.clear();
+    cs.lastSession = null;
+  }
+
+  onTime(sec: number, nsec: number): void {
+    if (this.onTimeCb) this.onTimeCb({ sec, nsec });
+  }
+
+  // ---- shared by the handlers ---------------------------------------------------------------
+
+  emit(rec: LifecycleRecord): void {
+    this.emitted.set(rec.kind, (this.emitted.get(rec.kind) ?? 0) + 1);
+    this.emitRecord(rec);
+  }
+
+  acquirePending(cs: ConnState, key: number): PendingRequest {
+    const old = cs.pending.get(key);
+    if (old) {
+      old.reset();
+      return old;
+    }
+    if (cs.pending.size >= this.opts.maxPendingPerConnection) {
+      const oldestKey = cs.pending.keys().next().value as number;
+      const oldest = cs.pending.get(oldestKey)!;
+      cs.pending.delete(oldestKey);
+      this.release(oldest);
+      this.counters.pendingEvicted++;
+    }
+    const p = this.pool.pop() ?? new PendingRequest();
+    cs.pending.set(key, p);
+    return p;
+  }
+
+  takePending(cs: ConnState, key: number): PendingRequest | null {
+    const p = cs.pending.get(key);
+    if (!p) return null;
+    cs.pending.delete(key);
+    return p;
+  }
+
+  release(p: PendingRequest): void {
+    p.reset();
+    if (this.pool.length < 1024) this.pool.push(p);
+  }
+
+  findSession(key: string): SessionState | undefined {
+    return this.sessions.get(key);
+  }
+
+  /** Get or create a session and attach the connection to it. */
+  session(cs: ConnState, key: string, smb1: boolean, sessionId: string, ts: Timestamp): SessionState {
+    let s = this.sessions.get(key);
+    if (!s || s.ended) {
+      if (this.sessions.size >= this.opts.maxSessions) this.evictOldestSession(ts);
+      s = new SessionState(key, smb1, sessionId, ts, cs.flow, ++this.serial);
+      s.version = cs.version;
+      if (cs.netbiosCalling) s.workstation = cs.netbiosCalling;
+      this.sessions.set(key, s);
+      this.counters.sessionsOpen++;
+    }
+    if (!s.conns.has(cs)) {
+      s.conns.add(cs);
+      cs.sessions.add(s);
+    }
+    if (s.version === null) s.version = cs.version;
+    return s;
+  }
+
+  /** Forget a session whose SESSION_SETUP failed before it was ever established. */
+  dropSession(s: SessionState): void {
+    if (s.ended) return;
+    s.ended = true;
+    this.sessions.delete(s.key);
+    this.counters.sessionsOpen--;
+    for (const cs of s.conns) {
+      cs.sessions.delete(s);
+      if (cs.lastSession === s) cs.lastSession = null;
+    }
+    s.conns.clear();
+  }
+
+  emitSessionSetup(cs: ConnState, s: SessionState, ts: Timestamp, status: string, success: boolean, auth: AuthKind): void {
+    this.emit({ kind: 'session-setup', ts, flow: cs.flow, session: s.view(), status, success, auth });
+  }
+
+  connectTree(
+    cs: ConnState,
+    s: SessionState,
+    tid: number,
+    treeId: string,
+    path: string,
+    shareType: ShareType | null,
+    status: string,
+    success: boolean,
+    ts: Timestamp,
+  ): TreeState | null {
+    const shareName = shareNameOf(path);
+    const shareClass = classifyShare(shareName, this.opts.extraAdminShares);
+    const tree = new TreeState(s, tid, treeId, path, shareName, shareClass, shareType, status, ts, cs.flow, ++this.serial);
+    this.emit({
+      kind: 'tree-connect',
+      ts,
+      flow: cs.flow,
+      session: s.view(),
+      tree: {
+        treeId,
+        share: path,
+        shareName,
+        shareClass,
+        shareType,
+        status,
+        success,
+      },
+    });
+    if (!success) return null;
+    s.treesConnected++;
+    const prior = s.trees.get(tid);
+    if (prior) this.endTree(prior, 'tree_disconnect', ts);
+    if (this.openTrees.size >= this.opts.maxTrees) {
+      const oldest = this.openTrees.values().next().value as TreeState;
+      this.counters.treesEvicted++;
+      this.endTree(oldest, 'idle_timeout', ts);
+    }
+    s.trees.set(tid, tree);
+    this.openTrees.add(tree);
+    this.counters.treesOpen++;
+    return tree;
+  }
+
+  endTree(tree: TreeState, reason: EndReason, ts: Timestamp): void {
+    if (tree.ended) return;
+    tree.ended = true;
+    const s = tree.session;
+    if (s.trees.get(tree.tid) === tree) s.trees.delete(tree.tid);
+    this.openTrees.delete(tree);
+    this.counters.treesOpen--;
+    this.emit({
+      kind: 'tree-disconnect',
+      ts,
+      flow: tree.flow,
+      session: s.view(),
+      tree: {
+        treeId: tree.treeId,
+        share: tree.share,
+        shareName: tree.shareName,
+        shareClass: tree.shareClass,
+        shareType: tree.shareType,
+        status: tree.status,
+        success: true,
+      },
+      reason,
+      durationNs: Math.max(0, durationNs(tree.connectTs, ts)),
+      activity: tree.activity(),
+      files: tree.files.slice(),
+      wroteExecutable: tree.wroteExecutable,
+      wroteFiles: tree.wroteFiles,
+    });
+  }
+
+  endSession(
+    s: SessionState,
+    reason: Exclude<EndReason, 'tree_disconnect'>,
+    ts: Timestamp,
+    status: string | null,
+  ): void {
+    if (s.ended) return;
+    for (const tree of [...s.trees.values()]) {
+      // A disconnect whose response never came still was a disconnect (the client removed it).
+      if (tree.disconnectRequestedAt && reason !== 'logoff') this.endTree(tree, 'tree_disconnect', tree.disconnectRequestedAt);
+      else this.endTree(tree, reason, ts);
+    }
+    if (s.logoffRequestedAt && reason !== 'logoff') {
+      ts = s.logoffRequestedAt;
+      reason = 'logoff';
+    }
+    s.ended = true;
+    this.sessions.delete(s.key);
+    this.counters.sessionsOpen--;
+    for (const cs of s.conns) {
+      cs.sessions.delete(s);
+      if (cs.lastSession === s) cs.lastSession = null;
+    }
+    s.conns.clear();
+    const view = s.view();
+    const dur = Math.max(0, durationNs(s.startTs, ts));
+    if (s.established || s.treesConnected > 0 || s.encryptedMessages > 0) {
+      this.emit({ kind: 'session-end', ts, flow: s.flow, session: view, reason, durationNs: dur, trees: s.treesConnected, status });
+    }
+    if (s.encryptedMessages > 0) {
+      this.emit({
+        kind: 'encrypted-session',
+        ts,
+        flow: s.flow,
+        session: view,
+        reason,
+        durationNs: dur,
+        messages: s.encryptedMessages,
+        bytes: s.encryptedBytes,
+      });
+    }
+  }
+
+  private evictOldestSession(ts: Timestamp): void {
+    const oldest = this.sessions.values().next().value as SessionState | undefined;
+    if (!oldest) return;
+    this.counters.sessionsEvicted++;
+    this.endSession(oldest, 'idle_timeout', ts, null);
+  }
+
+  /** Sessions still open (for the summary and metrics). */
+  get openSessions(): number {
+    return this.sessions.size;
+  }
+}
