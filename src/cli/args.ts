@@ -1,0 +1,122 @@
+/** Command-line parsing (node:util parseArgs: no dependency needed for this flag set). */
+import { parseArgs } from 'node:util';
+
+export type Format = 'ndjson' | 'pretty' | 'zeek';
+
+export interface CliOptions {
+  readFiles: string[];
+  iface: string | null;
+  bpf: string | null;
+  config: string | null;
+  format: Format;
+  writeFile: string | null;
+  metrics: string | null;
+  progress: boolean;
+  quiet: boolean;
+  stats: boolean;
+  user: string | null;
+  bufferSizeMiB: number | null;
+  snaplen: number;
+  help: boolean;
+  version: boolean;
+}
+
+export class UsageError extends Error {}
+
+export const DEFAULT_BPF = 'tcp port 445 or tcp port 139';
+
+export const USAGE = `Usage:
+  sharewatch -r FILE [-r FILE …] [options]     replay pcap/pcapng captures (gzip ok, - = stdin)
+  sharewatch -i IFACE [options] [BPF filter…]    tail a live interface
+                                                 (default filter: ${DEFAULT_BPF})
+
+Options:
+  -r, --read FILE        capture file to replay; repeat to merge several in timestamp order
+  -i, --interface IFACE  live capture interface (needs CAP_NET_RAW, via tcpdump)
+  -c, --config FILE      configuration file (JSON or YAML)
+  --format FMT           event format: ndjson (default), pretty, zeek
+  -w, --write FILE       write events to FILE instead of stdout (reopened on SIGHUP)
+  --metrics HOST:PORT    serve Prometheus metrics at http://HOST:PORT/metrics
+  --stats                print a capture summary (packets, bytes, link types, SMB flows) to stderr
+  --no-progress          no progress bar on stderr during replay
+  -q, --quiet            no summary on stderr at the end
+  --user NAME            live: drop privileges to NAME once the capture is open
+  --buffer-size MIB      live: kernel capture buffer size in MiB
+  --snaplen N            live: snapshot length (default 262144)
+  -h, --help             show this help
+  -V, --version          show the version
+
+Exit status: 0 done, 1 runtime failure, 2 usage error or unreadable input.
+`;
+
+function intOption(name: string, v: string | undefined, min: number, max: number): number | null {
+  if (v === undefined) return null;
+  if (!/^\d+$/.test(v)) throw new UsageError(`--${name}: expected a whole number, got '${v}'`);
+  const n = Number(v);
+  if (n < min || n > max) throw new UsageError(`--${name}: ${n} is out of range (${min}..${max})`);
+  return n;
+}
+
+export function parseCli(argv: string[]): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        read: { type: 'string', short: 'r', multiple: true },
+        interface: { type: 'string', short: 'i' },
+        config: { type: 'string', short: 'c' },
+        format: { type: 'string' },
+        write: { type: 'string', short: 'w' },
+        metrics: { type: 'string' },
+        stats: { type: 'boolean' },
+        'no-progress': { type: 'boolean' },
+        quiet: { type: 'boolean', short: 'q' },
+        user: { type: 'string' },
+        'buffer-size': { type: 'string' },
+        snaplen: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'V' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const v = parsed.values;
+  const opts: CliOptions = {
+    readFiles: v.read ?? [],
+    iface: v.interface ?? null,
+    bpf: null,
+    config: v.config ?? null,
+    format: 'ndjson',
+    writeFile: v.write ?? null,
+    metrics: v.metrics ?? null,
+    progress: !v['no-progress'],
+    quiet: !!v.quiet,
+    stats: !!v.stats,
+    user: v.user ?? null,
+    bufferSizeMiB: intOption('buffer-size', v['buffer-size'], 1, 4096),
+    snaplen: intOption('snaplen', v.snaplen, 64, 262144) ?? 262144,
+    help: !!v.help,
+    version: !!v.version,
+  };
+  if (opts.help || opts.version) return opts;
+  if (v.format !== undefined) {
+    if (v.format !== 'ndjson' && v.format !== 'pretty' && v.format !== 'zeek') {
+      throw new UsageError(`--format: expected ndjson, pretty or zeek, got '${v.format}'`);
+    }
+    opts.format = v.format;
+  }
+  if (opts.readFiles.length > 0 && opts.iface !== null) throw new UsageError('-r and -i cannot be used together');
+  if (opts.readFiles.length === 0 && opts.iface === null) throw new UsageError('nothing to do: give -r FILE or -i IFACE');
+  if (parsed.positionals.length > 0) {
+    if (opts.iface === null) throw new UsageError(`unexpected argument '${parsed.positionals[0]}' (a BPF filter goes with -i)`);
+    opts.bpf = parsed.positionals.join(' ');
+  } else if (opts.iface !== null) {
+    opts.bpf = DEFAULT_BPF;
+  }
+  if (opts.readFiles.filter((f) => f === '-').length > 1) throw new UsageError('stdin (-r -) can be read only once');
+  return opts;
+}

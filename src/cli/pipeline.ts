@@ -1,0 +1,75 @@
+/**
+ * Wiring shared by replay and live capture: packets → net → tracker → (output, detection).
+ * Each record is written, then handed to detection, so an alert follows the event it is about.
+ */
+import { NetPipeline } from '../net/pipeline';
+import { Tracker } from '../tracker/tracker';
+import { Detector } from '../detect/detector';
+import type { Config } from '../shared/config';
+import type { AlertRecord, LifecycleRecord, OutputRecord, Timestamp } from '../shared/records';
+import type { CapturedPacket } from '../net/types';
+
+export interface RecordWriter {
+  write(rec: OutputRecord): void;
+}
+
+export class AnalysisPipeline {
+  readonly tracker: Tracker;
+  readonly net: NetPipeline;
+  readonly detector: Detector;
+  readonly eventsByAction = new Map<string, number>();
+  readonly alertsByRule = new Map<string, number>();
+  packets = 0;
+  bytes = 0;
+  lastTs: Timestamp = { sec: 0, nsec: 0 };
+  private readonly out: RecordWriter;
+
+  constructor(config: Config, out: RecordWriter) {
+    this.out = out;
+    this.detector = new Detector(config, (a: AlertRecord) => this.writeAlert(a));
+    this.tracker = new Tracker(
+      (rec: LifecycleRecord) => this.writeRecord(rec),
+      {
+        extraAdminShares: config.shareClasses.admin,
+        maxSessions: config.tracker.maxSessions,
+        maxTrees: config.tracker.maxTrees,
+        maxPendingPerConnection: config.tracker.maxPendingPerConnection,
+      },
+      (ts) => {
+        this.lastTs = ts;
+        this.detector.onTime(ts);
+      },
+    );
+    this.net = new NetPipeline(this.tracker, {
+      idleTimeoutSec: config.tracker.idleTimeout,
+      maxFlows: config.tracker.maxFlows,
+      maxOooBytesPerFlow: config.net.maxOooBytesPerFlow,
+      maxOooBytesTotal: config.net.maxOooBytesTotal,
+      maxMessageBytes: config.net.maxMessageBytes,
+    });
+  }
+
+  readonly onPacket = (p: CapturedPacket): void => {
+    this.packets++;
+    this.bytes += p.data.length;
+    this.net.handle(p);
+  };
+
+  /** Capture end: every open connection, session and tree ends with capture_end. */
+  finish(): void {
+    this.net.finish();
+    this.detector.finish(this.lastTs);
+  }
+
+  private writeRecord(rec: LifecycleRecord): void {
+    const action = 'smb-' + rec.kind;
+    this.eventsByAction.set(action, (this.eventsByAction.get(action) ?? 0) + 1);
+    this.out.write(rec);
+    this.detector.process(rec);
+  }
+
+  private writeAlert(a: AlertRecord): void {
+    this.alertsByRule.set(a.ruleName, (this.alertsByRule.get(a.ruleName) ?? 0) + 1);
+    this.out.write(a);
+  }
+}
