@@ -1,0 +1,151 @@
+/**
+ * SMB2 file-level bodies: CREATE (2.2.13/2.2.14), CLOSE (2.2.15), READ (2.2.19/2.2.20),
+ * WRITE (2.2.21/2.2.22), IOCTL (2.2.31). READ responses and WRITE requests may be cut on
+ * purpose after their data's first bytes (see skip-policy.ts): `head` is whatever part of the
+ * data is present, up to DATA_HEAD_BYTES, and `dataLength` always comes from the header field.
+ */
+import { fail, type Result } from './result';
+import type {
+  Smb2CreateRequest,
+  Smb2CreateResponse,
+  Smb2FileIdOnly,
+  Smb2Header,
+  Smb2IoctlRequest,
+  Smb2ReadRequest,
+  Smb2ReadResponse,
+  Smb2WriteRequest,
+  Smb2WriteResponse,
+} from './smb2-types';
+import { body, clampEnd, span, u64, SMB2_HEADER_SIZE } from './smb2-body';
+import { utf16le } from './utf16';
+import { DATA_HEAD_BYTES } from './skip-policy';
+
+// DesiredAccess bits (MS-SMB2 2.2.13.1.1, MS-DTYP 2.4.3)
+export const FILE_WRITE_DATA = 0x00000002;
+export const FILE_APPEND_DATA = 0x00000004;
+export const DELETE = 0x00010000;
+export const GENERIC_ALL = 0x10000000;
+export const GENERIC_WRITE = 0x40000000;
+/**
+ * Rights that let the open change file contents. Metadata-only rights (FILE_WRITE_EA,
+ * FILE_WRITE_ATTRIBUTES, WRITE_DAC, WRITE_OWNER) and MAXIMUM_ALLOWED are left out on purpose:
+ * Windows Explorer and AV scanners ask for them on files they never write.
+ */
+export const WRITE_ACCESS_MASK = FILE_WRITE_DATA | FILE_APPEND_DATA | GENERIC_WRITE | GENERIC_ALL;
+// CreateOptions (2.2.13)
+export const FILE_DELETE_ON_CLOSE = 0x00001000;
+
+/** CREATE request: StructureSize 57, UTF-16LE name relative to the share. */
+export function parseCreateRequest(buf: Buffer, hdr: Smb2Header, end: number): Result<Smb2CreateRequest> {
+  const b = body(buf, hdr, end, 57, 56);
+  if (typeof b !== 'number') return b;
+  const nameOff = buf.readUInt16LE(b + 44);
+  const nameLen = buf.readUInt16LE(b + 46);
+  if ((nameLen & 1) !== 0) return fail('odd_utf16_length', SMB2_HEADER_SIZE + 46);
+  const s = span(hdr, clampEnd(buf, end), nameOff, nameLen);
+  if (s < 0) return fail('name_out_of_bounds', SMB2_HEADER_SIZE + 44);
+  const name = utf16le(buf, s, nameLen);
+  if (name === null) return fail('name_out_of_bounds', SMB2_HEADER_SIZE + 44);
+  const desiredAccess = buf.readUInt32LE(b + 24);
+  const createOptions = buf.readUInt32LE(b + 40);
+  return {
+    ok: true,
+    desiredAccess,
+    fileAttributes: buf.readUInt32LE(b + 28),
+    shareAccess: buf.readUInt32LE(b + 32),
+    createDisposition: buf.readUInt32LE(b + 36),
+    createOptions,
+    name,
+    openedForWrite: (desiredAccess & WRITE_ACCESS_MASK) !== 0,
+    deleteIntent: (desiredAccess & DELETE) !== 0 || (createOptions & FILE_DELETE_ON_CLOSE) !== 0,
+  };
+}
+
+/** CREATE response: StructureSize 89; CreateAction 0 superseded, 1 opened, 2 created, 3 overwritten. */
+export function parseCreateResponse(buf: Buffer, hdr: Smb2Header, end: number): Result<Smb2CreateResponse> {
+  const b = body(buf, hdr, end, 89, 88);
+  if (typeof b !== 'number') return b;
+  return {
+    ok: true,
+    createAction: buf.readUInt32LE(b + 4),
+    fileId: buf.subarray(b + 64, b + 80),
+    endOfFile: u64(buf, b + 48),
+  };
+}
+
+/** CLOSE request: StructureSize 24, FileId. */
+export function parseCloseRequest(buf: Buffer, hdr: Smb2Header, end: number): Result<Smb2FileIdOnly> {
+  const b = body(buf, hdr, end, 24, 24);
+  if (typeof b !== 'number') return b;
+  return { ok: true, fileId: buf.subarray(b + 8, b + 24) };
+}
+
+/** READ request: StructureSize 49 (the 1-byte buffer is optional in practice). */
+export function parseReadRequest(buf: Buffer, hdr: Smb2Header, end: number): Result<Smb2ReadRequest> {
+  const b = body(buf, hdr, end, 49, 48);
+  if (typeof b !== 'number') return b;
+  return {
+    ok: true,
+    length: buf.readUInt32LE(b + 4),
+    offset: u64(buf, b + 8),
+    fileId: buf.subarray(b + 16, b + 32),
+  };
+}
+
+/**
+ * The data's first bytes present in the message: [hdr.offset + dataOff, ...) capped at
+ * DATA_HEAD_BYTES, the declared length and `end`. Empty when the message was cut before it.
+ */
+function head(buf: Buffer, hdr: Smb2Header, end: number, dataOff: number, dataLen: number): Buffer {
+  const start = hdr.offset + dataOff;
+  let stop = start + (dataLen < DATA_HEAD_BYTES ? dataLen : DATA_HEAD_BYTES);
+  if (stop > end) stop = end;
+  if (start >= stop) return buf.subarray(end, end);
+  return buf.subarray(start, stop);
+}
+
+/** READ response: StructureSize 17; DataOffset is one byte, relative to the header. */
+export function parseReadResponse(buf: Buffer, hdr: Smb2Header, end: number): Result<Smb2ReadResponse> {
+  const b = body(buf, hdr, end, 17, 16);
+  if (typeof b !== 'number') return b;
+  const dataOffset = buf[b + 2];
+  const dataLength = buf.readUInt32LE(b + 4);
+  if (dataLength > 0 && dataOffset < SMB2_HEADER_SIZE + 16) return fail('bad_data_offset', SMB2_HEADER_SIZE + 2);
+  return { ok: true, dataOffset, dataLength, head: head(buf, hdr, clampEnd(buf, end), dataOffset, dataLength) };
+}
+
+/** WRITE request: StructureSize 49; DataOffset (2 bytes) relative to the header. */
+export function parseWriteRequest(buf: Buffer, hdr: Smb2Header, end: number): Result<Smb2WriteRequest> {
+  const b = body(buf, hdr, end, 49, 48);
+  if (typeof b !== 'number') return b;
+  const dataOffset = buf.readUInt16LE(b + 2);
+  const dataLength = buf.readUInt32LE(b + 4);
+  if (dataLength > 0 && dataOffset < SMB2_HEADER_SIZE + 48) return fail('bad_data_offset', SMB2_HEADER_SIZE + 2);
+  return {
+    ok: true,
+    dataOffset,
+    dataLength,
+    offset: u64(buf, b + 8),
+    fileId: buf.subarray(b + 16, b + 32),
+    head: head(buf, hdr, clampEnd(buf, end), dataOffset, dataLength),
+  };
+}
+
+/** WRITE response: StructureSize 17, Count = bytes written. */
+export function parseWriteResponse(buf: Buffer, hdr: Smb2Header, end: number): Result<Smb2WriteResponse> {
+  const b = body(buf, hdr, end, 17, 8);
+  if (typeof b !== 'number') return b;
+  return { ok: true, count: buf.readUInt32LE(b + 4) };
+}
+
+/** IOCTL request: StructureSize 57, CtlCode (FSCTL_*), FileId, InputCount. */
+export function parseIoctlRequest(buf: Buffer, hdr: Smb2Header, end: number): Result<Smb2IoctlRequest> {
+  const b = body(buf, hdr, end, 57, 56);
+  if (typeof b !== 'number') return b;
+  return {
+    ok: true,
+    ctlCode: buf.readUInt32LE(b + 4),
+    fileId: buf.subarray(b + 8, b + 24),
+    inputCount: buf.readUInt32LE(b + 28),
+  };
+}
