@@ -28,7 +28,7 @@ const hdrOf = (buf: Buffer, off = 0): Smb2Header => {
   if (e) throw new Error('seed header: ' + e.reason);
   return h;
 };
-const reason = (r: { ok: boolean }) => (r.ok ? 'ok' : (r as { reason: string }).reason);
+const reason = (r: { ok: boolean; reason?: string }) => (r.ok ? 'ok' : r.reason ?? '?');
 
 const treeReq = pick(smb2, C.SMB2_TREE_CONNECT, false);
 const createReq = pick(smb2, C.SMB2_CREATE, false, (m) => m.readUInt16LE(64 + 46) > 0);
