@@ -8,6 +8,7 @@ import type { Timestamp, ShareType } from '../shared/records';
 import {
   dialectName,
   forEachSmb2,
+  newSmb2Header,
   parseCloseRequest,
   parseCreateRequest,
   parseCreateResponse,
@@ -51,29 +52,6 @@ const FILE_SUPERSEDED = 0;
 const FILE_CREATED = 2;
 const FILE_OVERWRITTEN = 3;
 
-function newHeader(): Smb2Header {
-  return {
-    offset: 0,
-    creditCharge: 0,
-    status: 0,
-    command: 0,
-    credits: 0,
-    flags: 0,
-    isResponse: false,
-    isAsync: false,
-    isRelated: false,
-    isSigned: false,
-    nextCommand: 0,
-    messageIdHi: 0,
-    messageIdLo: 0,
-    asyncIdHi: 0,
-    asyncIdLo: 0,
-    treeId: 0,
-    sessionIdHi: 0,
-    sessionIdLo: 0,
-  };
-}
-
 function shareTypeName(t: number): ShareType | null {
   return t === 1 ? 'disk' : t === 2 ? 'pipe' : t === 3 ? 'print' : null;
 }
@@ -90,7 +68,7 @@ function isSuccess(status: number): boolean {
 
 export class Smb2Handler {
   private readonly t: Tracker;
-  private readonly hdr = newHeader();
+  private readonly hdr = newSmb2Header();
   private msg: SmbMessage | null = null;
   private cs: ConnState | null = null;
 

@@ -1,0 +1,25 @@
+/** The plain counters that --metrics reads at scrape time. */
+import type { AnalysisPipeline } from './pipeline';
+
+export function metricsSources(p: AnalysisPipeline, kernelDrops: () => number) {
+  const net = () => p.net.counters as unknown as Record<string, number>;
+  return {
+    packets: () => p.packets,
+    bytes: () => p.bytes,
+    kernelDrops,
+    flows: () => net().flowsOpen ?? net().flows ?? 0,
+    sessionsOpen: () => p.tracker.counters.sessionsOpen,
+    treesOpen: () => p.tracker.counters.treesOpen,
+    eventsByAction: () => p.eventsByAction,
+    alertsByRule: () => p.alertsByRule,
+    gaps: () => p.tracker.counters.gaps,
+    parseErrors: () => p.tracker.counters.parseErrors,
+    memcapHits: () =>
+      new Map<string, number>([
+        ['sessions', p.tracker.counters.sessionsEvicted],
+        ['trees', p.tracker.counters.treesEvicted],
+        ['pending', p.tracker.counters.pendingEvicted],
+        ['files', p.tracker.counters.filesEvicted],
+      ]),
+  };
+}

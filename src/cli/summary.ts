@@ -1,0 +1,47 @@
+/** The one-screen summary printed on stderr at the end (and the --stats capture summary). */
+import type { AnalysisPipeline } from './pipeline';
+
+function fmtMap(m: ReadonlyMap<string, number>): string {
+  if (m.size === 0) return '-';
+  return [...m.entries()]
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+}
+
+export interface SummaryExtras {
+  wallSeconds: number;
+  inputBytes: number;
+  linktypes?: ReadonlyMap<number, number>;
+  kernelDrops?: number | null;
+  error?: string | null;
+}
+
+export function summaryText(p: AnalysisPipeline, x: SummaryExtras): string {
+  const n = p.net.counters as unknown as Record<string, number>;
+  const tr = p.tracker.counters;
+  const mb = x.inputBytes / 1e6;
+  const rate = x.wallSeconds > 0 ? mb / x.wallSeconds : 0;
+  const lines = [
+    `sharewatch summary`,
+    `  packets      ${p.packets}  (${mb.toFixed(1)} MB in ${x.wallSeconds.toFixed(2)} s, ${rate.toFixed(0)} MB/s, ${(p.packets / Math.max(x.wallSeconds, 1e-9) / 1e6).toFixed(2)} Mpps)`,
+  ];
+  if (x.linktypes) lines.push(`  link types   ${fmtMap(new Map([...x.linktypes].map(([k, v]) => [String(k), v])))}`);
+  if (x.kernelDrops !== undefined && x.kernelDrops !== null) lines.push(`  kernel drops ${x.kernelDrops}`);
+  lines.push(
+    `  tcp          flows=${n.flows ?? '-'} smb-messages=${tr.messages} gaps=${tr.gaps} gap-bytes=${tr.gapBytes}`,
+    `  smb          smb1=${tr.smb1Messages} smb2=${tr.smb2Messages} encrypted=${tr.transformMessages} compressed=${tr.compressedMessages} unknown=${tr.unknownMessages}`,
+    `  events       ${fmtMap(p.eventsByAction)}`,
+    `  alerts       ${fmtMap(p.alertsByRule)}`,
+    `  open at end  sessions=${tr.sessionsOpen} trees=${tr.treesOpen}`,
+    `  memcaps      sessions-evicted=${tr.sessionsEvicted} trees-evicted=${tr.treesEvicted} pending-evicted=${tr.pendingEvicted} files-evicted=${tr.filesEvicted}`,
+    `  parse errors ${fmtMap(tr.parseErrors)}`,
+  );
+  const netCounters = Object.entries(n)
+    .filter(([, v]) => typeof v === 'number' && v > 0)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  if (netCounters) lines.push(`  net          ${netCounters}`);
+  if (x.error) lines.push(`  stopped      ${x.error}`);
+  return lines.join('\n') + '\n';
+}
