@@ -113,3 +113,8 @@ export interface Smb1ReadResponse {
   dataLength: number;
   dataOffset: number;
 }
+
+/** CLOSE request (added by the SMB1 dissector: the FID being closed). */
+export interface Smb1Close {
+  fid: number;
+}
