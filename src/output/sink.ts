@@ -1,0 +1,123 @@
+/**
+ * Line sink over pino's destination (SonicBoom): stdout or a file opened for append, whole lines
+ * only, flushSync that really drains, reopen for logrotate.
+ *
+ * Why SonicBoom in sync mode (buffered, minLength 4096) and not sync:false: with sync:false a
+ * chunk may be in flight in libuv's thread pool when SIGTERM/exit arrives; SonicBoom.flushSync()
+ * then writes the queued chunks while the in-flight one is still pending, so the tail can be
+ * reordered, interleaved (pipe writes above PIPE_BUF are not atomic) or lost at exit — a partial
+ * JSON line. In sync mode nothing is ever in flight: lines collect in memory and are written with
+ * writeSync once 4 KiB are buffered or at the end of the current event-loop turn (setImmediate),
+ * so live events are not delayed and flushSync leaves only complete lines. A slow reader blocks
+ * the analyzer (back-pressure into tcpdump and visible kernel drops) instead of growing memory
+ * without bound.
+ */
+import pino from 'pino';
+
+type Dest = ReturnType<typeof pino.destination>;
+
+export interface LineSinkOptions {
+  /** file path (opened for append, created if missing) or null for stdout */
+  path: string | null;
+  /** file descriptor to use instead of stdout when path is null (tests) */
+  fd?: number;
+  /** buffered bytes that trigger a write (default 4096) */
+  minLength?: number;
+  /** write errors (EPIPE, ENOSPC, reopen failures); default: one line on stderr */
+  onError?: (message: string) => void;
+}
+
+export class LineSink {
+  private readonly dest: Dest;
+  private readonly path: string | null;
+  private readonly onError: (message: string) => void;
+  private pending = false;
+  private scheduled: NodeJS.Immediate | null = null;
+  private closed = false;
+  private broken = false;
+
+  constructor(opts: LineSinkOptions) {
+    this.path = opts.path;
+    this.onError =
+      opts.onError ??
+      ((m) => {
+        process.stderr.write(`sharewatch: ${m}\n`);
+      });
+    // sync: true opens the file now, so a bad -w path throws here (usage error, exit 2)
+    this.dest = pino.destination({
+      dest: opts.path ?? opts.fd ?? 1,
+      sync: true,
+      append: true,
+      minLength: opts.minLength ?? 4096,
+    });
+    this.dest.on('error', (e: Error) => this.fail(e));
+  }
+
+  private fail(e: Error): void {
+    if (this.broken) return;
+    this.broken = true;
+    const code = (e as NodeJS.ErrnoException).code;
+    // EPIPE: the reader went away (`| head`); like tcpdump, stop writing, no stack trace
+    this.onError(`${this.path ?? 'stdout'}: ${code === 'EPIPE' ? 'output closed by reader' : e.message}; events are no longer written`);
+  }
+
+  /** Queue complete lines (each ending in '\n'). */
+  write(lines: string): void {
+    if (this.closed || this.broken || lines === '') return;
+    this.dest.write(lines);
+    this.pending = true;
+    if (this.scheduled === null) this.scheduled = setImmediate(this.flushTurn);
+  }
+
+  private readonly flushTurn = (): void => {
+    this.scheduled = null;
+    if (!this.pending || this.closed || this.broken) return;
+    this.pending = false;
+    // sync mode: flush() writes the buffer now with writeSync (no fsync)
+    this.dest.flush();
+  };
+
+  /** Write everything buffered, synchronously (exit handlers, signals). */
+  flushSync(): void {
+    if (this.closed || this.broken) return;
+    if (this.scheduled !== null) {
+      clearImmediate(this.scheduled);
+      this.scheduled = null;
+    }
+    this.pending = false;
+    try {
+      this.dest.flushSync();
+    } catch (e) {
+      this.fail(e as Error);
+    }
+  }
+
+  /** SIGHUP: finish the current file, then open the same path again (logrotate's rename). */
+  reopen(): void {
+    if (this.path === null || this.closed) return;
+    this.flushSync();
+    try {
+      this.dest.reopen();
+      this.broken = false;
+    } catch (e) {
+      // keeps writing to the old file
+      this.onError(`${this.path}: reopen failed: ${(e as Error).message}`);
+    }
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.flushSync();
+    this.closed = true;
+    return new Promise((resolve) => {
+      const done = (): void => resolve();
+      this.dest.once('close', done);
+      this.dest.once('error', done);
+      try {
+        this.dest.end();
+      } catch {
+        resolve();
+      }
+    });
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Event writers: OutputRecord → bytes on stdout or a -w file, in the chosen format.
+ *
+ * ndjson writes JSON.stringify(toEcs(rec)) through pino's destination, not through a pino logger:
+ * pino 10.4 cannot write exactly our object — with `formatters.level: () => ({})` (to drop
+ * "level") every line starts `{,"@timestamp"…` (invalid JSON; pinojs/pino#1042, #2080), and its
+ * own string escaper writes lone surrogates of short top-level strings raw (→ U+FFFD on output)
+ * while nested values get JSON.stringify's \udXXX — two encodings of one string in one line.
+ */
+import type { OutputRecord } from '../shared/records';
+import { toNdjsonLine } from './ecs';
+import { formatPretty } from './pretty';
+import { LineSink, type LineSinkOptions } from './sink';
+import { ZeekLog } from './zeek';
+
+export type OutputFormat = 'ndjson' | 'pretty' | 'zeek';
+
+export interface EventWriter {
+  write(rec: OutputRecord): void;
+  /** write everything buffered now, synchronously (exit, SIGINT/SIGTERM) */
+  flushSync(): void;
+  /** SIGHUP: reopen the -w path (no-op on stdout) */
+  reopen(): void;
+  /** flush, finish the format (zeek #close) and close the file */
+  close(): Promise<void>;
+}
+
+export interface WriterOptions {
+  format: OutputFormat;
+  /** -w FILE (append) or null for stdout */
+  path: string | null;
+  /** stdout replacement when path is null (tests) */
+  fd?: number;
+  onError?: (message: string) => void;
+}
+
+class LineWriter implements EventWriter {
+  constructor(
+    private readonly sink: LineSink,
+    private readonly format: (rec: OutputRecord) => string,
+  ) {}
+  write(rec: OutputRecord): void {
+    this.sink.write(this.format(rec));
+  }
+  flushSync(): void {
+    this.sink.flushSync();
+  }
+  reopen(): void {
+    this.sink.reopen();
+  }
+  close(): Promise<void> {
+    return this.sink.close();
+  }
+}
+
+class ZeekWriter implements EventWriter {
+  private readonly log = new ZeekLog();
+  constructor(private readonly sink: LineSink) {}
+  write(rec: OutputRecord): void {
+    this.sink.write(this.log.add(rec));
+  }
+  flushSync(): void {
+    this.sink.flushSync();
+  }
+  reopen(): void {
+    // the old file gets its #close (as Zeek's rotation does), the new one a fresh header
+    this.sink.write(this.log.finish());
+    this.sink.reopen();
+  }
+  close(): Promise<void> {
+    this.sink.write(this.log.finish());
+    return this.sink.close();
+  }
+}
+
+/** Throws (ENOENT, EACCES, EISDIR…) when the -w file cannot be opened. */
+export function createWriter(opts: WriterOptions): EventWriter {
+  const sinkOpts: LineSinkOptions = { path: opts.path, fd: opts.fd, onError: opts.onError };
+  switch (opts.format) {
+    case 'ndjson':
+      return new LineWriter(new LineSink(sinkOpts), toNdjsonLine);
+    case 'pretty':
+      return new LineWriter(new LineSink(sinkOpts), formatPretty);
+    case 'zeek':
+      return new ZeekWriter(new LineSink(sinkOpts));
+    default:
+      throw new Error(`unknown output format: ${String(opts.format)}`);
+  }
+}
