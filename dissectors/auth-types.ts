@@ -20,6 +20,8 @@ export interface KerberosApReq {
   sname: string | null;
   /** client principal when visible in the clear (usually not: it is in the encrypted authenticator) */
   cname: string | null;
+  /** Kerberos message type: 14 AP-REQ (the usual), 15 AP-REP, 30 KRB-ERROR, 10/12 AS/TGS-REQ, 11/13 AS/TGS-REP (added by the auth dissector) */
+  msgType: number;
 }
 
 export type AuthMech = 'ntlmssp' | 'kerberos' | 'unknown' | 'none';
@@ -33,6 +35,8 @@ export interface SecurityBlobInfo {
   mechTypes: string[];
   /** NegTokenResp negState (0 accept-completed, 1 accept-incomplete, 2 reject, 3 request-mic) or -1 */
   negState: number;
+  /** NegTokenResp supportedMech (dotted OID) or null (added by the auth dissector) */
+  supportedMech: string | null;
   ntlmssp: NtlmsspMessage | null;
   kerberos: KerberosApReq | null;
 }
