@@ -33,8 +33,8 @@ function flowText(f: Flow): string {
 function userText(s: SessionView): string {
   const name = s.user ?? '';
   const domain = userDomain(s) ?? '';
-  if (name === '' && domain === '') return '';
-  return ' user=' + logfmtValue(domain === '' ? name : name === '' ? domain + '\\' : domain + '\\' + name);
+  if (name === '') return domain === '' ? '' : ' domain=' + logfmtValue(domain);
+  return ' user=' + logfmtValue(domain === '' ? name : domain + '\\' + name);
 }
 
 function treeText(t: TreeView): string {
