@@ -35,6 +35,8 @@ export class LineSink {
   private scheduled: NodeJS.Immediate | null = null;
   private closed = false;
   private broken = false;
+  /** the error a failed reopen threw: SonicBoom emits it again on the next tick */
+  private reopenError: unknown = null;
 
   constructor(opts: LineSinkOptions) {
     this.path = opts.path;
@@ -50,7 +52,9 @@ export class LineSink {
       append: true,
       minLength: opts.minLength ?? 4096,
     });
-    this.dest.on('error', (e: Error) => this.fail(e));
+    this.dest.on('error', (e: Error) => {
+      if (e !== this.reopenError) this.fail(e);
+    });
   }
 
   private fail(e: Error): void {
@@ -100,7 +104,8 @@ export class LineSink {
       this.dest.reopen();
       this.broken = false;
     } catch (e) {
-      // keeps writing to the old file
+      // SonicBoom keeps the old fd: events keep going to the renamed file
+      this.reopenError = e;
       this.onError(`${this.path}: reopen failed: ${(e as Error).message}`);
     }
   }
