@@ -1,0 +1,40 @@
+/**
+ * src/net's entry point: captured packets in, StreamSink calls out.
+ * reader → PacketDecoder (link/IP/TCP, reused DecodedPacket) → TcpEngine (flows, reassembly,
+ * NBSS framing). One object per capture run; nothing allocated per packet on the common path.
+ */
+import type { CapturedPacket, DecodedPacket, StreamSink } from './types';
+import { PacketDecoder, formatIp, newDecodedPacket } from './decode';
+import { TcpEngine, type NetOptions } from './tcp-engine';
+import type { NetCounters } from './counters';
+
+export { DEFAULT_NET_OPTIONS, type NetOptions } from './tcp-engine';
+
+export class NetPipeline {
+  readonly decoder = new PacketDecoder();
+  readonly engine: TcpEngine;
+  /** reassembly/framing counters (plain fields); decode drop reasons are in `decoder.counts` */
+  readonly counters: NetCounters;
+  private readonly decoded: DecodedPacket = newDecodedPacket();
+
+  constructor(sink: StreamSink, opts: Partial<NetOptions> = {}) {
+    this.engine = new TcpEngine(sink, opts, formatIp);
+    this.counters = this.engine.counters;
+  }
+
+  handle(pkt: CapturedPacket): void {
+    const e = this.engine;
+    e.counters.packets++;
+    e.advanceTime(pkt.tsSec, pkt.tsNsec);
+    if (!this.decoder.decode(pkt, this.decoded)) {
+      e.counters.packetsNotDecoded++;
+      return;
+    }
+    e.handleDecoded(this.decoded);
+  }
+
+  /** Capture end: every open connection ends with 'capture_end'. */
+  finish(): void {
+    this.engine.finish();
+  }
+}

@@ -1,0 +1,252 @@
+/**
+ * Decoded TCP segments in, connection events + NBSS/SMB messages out: the flow table, the
+ * connection life cycle (SYN/FIN/RST, idle timeout on capture time, eviction, capture end),
+ * and per-direction reassembly + framing (TcpHalf → NbssFramer).
+ *
+ * Kept apart from the packet decoder so tests can feed segments they built themselves.
+ */
+import type { ConnEndReason, DecodedPacket, SmbMessage, StreamSink } from './types';
+import { TO_CLIENT, TO_SERVER } from './types';
+import { NetCounters } from './counters';
+import { FlowTable, TcpConn, flowHash } from './flows';
+import type { ReassemblyHost, ReassemblyOptions } from './reassembly';
+import type { FramerOptions } from './nbss-framer';
+import { looksLikeNbssSmb, RESYNC_WINDOW } from '../../dissectors/nbss';
+
+export interface NetOptions extends ReassemblyOptions, FramerOptions {
+  /** capture seconds without a packet after which a connection ends ('idle_timeout') */
+  idleTimeoutSec: number;
+  /** most open connections; the least recently seen is evicted ('evicted') */
+  maxFlows: number;
+  /** TCP ports carrying NBSS/SMB */
+  smbPorts: number[];
+  /** pick up connections on other ports whose first payload is a plausible NBSS+SMB header */
+  detectOtherPorts: boolean;
+}
+
+export const DEFAULT_NET_OPTIONS: NetOptions = {
+  idleTimeoutSec: 600,
+  maxFlows: 65536,
+  maxOooBytesPerFlow: 1024 * 1024,
+  maxOooBytesTotal: 64 * 1024 * 1024,
+  gapTimeoutSec: 10,
+  maxMessageBytes: 4 * 1024 * 1024,
+  // SMB2 multi-credit READ/WRITE go up to 8 MiB; a little more for the header
+  maxResyncLength: 8 * 1024 * 1024 + 4096,
+  maxControlLength: 1024,
+  smbPorts: [445, 139],
+  detectOtherPorts: false,
+};
+
+export type IpFormatter = (buf: Buffer, off: number, version: 4 | 6) => string;
+
+const FIN = 0x01;
+const SYN = 0x02;
+const RST = 0x04;
+const ACK = 0x10;
+
+export class TcpEngine implements ReassemblyHost {
+  readonly counters = new NetCounters();
+  readonly opts: NetOptions;
+  readonly reasmOpts: ReassemblyOptions;
+  readonly framerOpts: FramerOptions;
+  readonly msg: SmbMessage;
+  readonly table = new FlowTable();
+  tsSec = 0;
+  tsNsec = 0;
+  /** latest capture time seen (time never moves back for timers) */
+  private nowSec = -1;
+  private nowNsec = 0;
+  private lastIdleCheckSec = -1;
+  private nextId = 1;
+  private readonly smbPort: Uint8Array = new Uint8Array(65536);
+
+  constructor(
+    readonly sink: StreamSink,
+    opts: Partial<NetOptions>,
+    private readonly formatIp: IpFormatter,
+  ) {
+    const o: NetOptions = { ...DEFAULT_NET_OPTIONS };
+    for (const [k, v] of Object.entries(opts)) if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = v;
+    this.opts = o;
+    this.reasmOpts = o;
+    this.framerOpts = o;
+    for (const p of o.smbPorts) if (p >= 0 && p < 65536) this.smbPort[p] = 1;
+    this.msg = {
+      conn: null as unknown as TcpConn,
+      dir: TO_SERVER,
+      tsSec: 0,
+      tsNsec: 0,
+      data: Buffer.alloc(0),
+      length: 0,
+      truncated: false,
+      afterGap: false,
+    };
+  }
+
+  /** Capture time of the next packet: tells the sink when it moves forward, runs idle timeouts. */
+  advanceTime(sec: number, nsec: number): void {
+    this.tsSec = sec;
+    this.tsNsec = nsec;
+    if (sec > this.nowSec || (sec === this.nowSec && nsec > this.nowNsec)) {
+      this.nowSec = sec;
+      this.nowNsec = nsec;
+      this.sink.onTime(sec, nsec);
+      if (sec > this.lastIdleCheckSec) {
+        this.lastIdleCheckSec = sec;
+        this.expireIdle(sec);
+      }
+    }
+  }
+
+  /** One decoded TCP segment (advanceTime was called for its timestamp). */
+  handleDecoded(d: DecodedPacket): void {
+    const c = this.counters;
+    const flags = d.tcpFlags;
+    let payLen = d.payloadLength;
+    let payMissing = d.payloadMissing;
+    if (d.fragmented) {
+      // a first fragment: the rest of the payload is in fragments we do not reassemble
+      c.packetsFragmented++;
+      payLen = 0;
+      payMissing = 0;
+    }
+    const buf = d.buf;
+    const v = d.ipVersion;
+    const so = d.srcAddrOffset;
+    const dof = d.dstAddrOffset;
+    const sp = d.srcPort;
+    const dp = d.dstPort;
+    const hash = flowHash(v, buf, so, sp, dof, dp);
+    const t = this.table;
+    let dir = t.lookup(hash, v, buf, so, sp, dof, dp);
+    let conn: TcpConn;
+    if (dir === -1) {
+      const smb = this.smbPort[sp] === 1 || this.smbPort[dp] === 1;
+      if (!smb) {
+        if (
+          !this.opts.detectOtherPorts ||
+          payLen < RESYNC_WINDOW ||
+          !looksLikeNbssSmb(buf, d.payloadOffset, false, this.opts.maxResyncLength)
+        ) {
+          c.packetsOtherPort++;
+          return;
+        }
+        c.connsDetectedOtherPort++;
+      }
+      if ((flags & RST) !== 0 || ((flags & SYN) === 0 && payLen + payMissing === 0)) {
+        c.packetsNoConn++;
+        return;
+      }
+      let srcIsClient: boolean;
+      if ((flags & SYN) !== 0) srcIsClient = (flags & ACK) === 0;
+      else if (this.smbPort[dp] === 1 && this.smbPort[sp] !== 1) srcIsClient = true;
+      else if (this.smbPort[sp] === 1 && this.smbPort[dp] !== 1) srcIsClient = false;
+      else srcIsClient = true; // first speaker
+      conn = this.open(hash, d, srcIsClient);
+      dir = srcIsClient ? TO_SERVER : TO_CLIENT;
+    } else {
+      conn = t.found!;
+    }
+    conn.lastSec = this.nowSec;
+    conn.lastNsec = this.nowNsec;
+    t.touch(conn);
+    const half = conn.halves[dir];
+    const peer = conn.halves[dir === TO_SERVER ? TO_CLIENT : TO_SERVER];
+    if ((flags & RST) !== 0) {
+      this.end(conn, 'rst');
+      return;
+    }
+    let seq = d.seq;
+    if ((flags & SYN) !== 0) {
+      if (half.dataSeen && ((flags & ACK) === 0) && seq !== half.isn) {
+        // a new connection on the same 5-tuple
+        c.connsReused++;
+        this.end(conn, 'evicted');
+        this.handleDecoded(d);
+        return;
+      }
+      half.syn(seq);
+      seq = (seq + 1) >>> 0;
+    }
+    if ((flags & ACK) !== 0) peer.acked(d.ack);
+    if (payLen + payMissing > 0) half.segment(seq, buf, d.payloadOffset, payLen, payMissing, this.nowSec);
+    if (half.holding) half.checkTimeout(this.nowSec);
+    if (peer.holding) peer.checkTimeout(this.nowSec);
+    if ((flags & FIN) !== 0) {
+      half.finSeen = true;
+      conn.finSeen = true;
+      if (peer.finSeen) this.end(conn, 'fin');
+    }
+  }
+
+  /** Capture end: every open connection ends with 'capture_end', oldest first. */
+  finish(): void {
+    this.tsSec = this.nowSec < 0 ? 0 : this.nowSec;
+    this.tsNsec = this.nowNsec;
+    while (this.table.lruHead !== null) this.end(this.table.lruHead, 'capture_end');
+  }
+
+  private open(hash: number, d: DecodedPacket, srcIsClient: boolean): TcpConn {
+    const c = this.counters;
+    const t = this.table;
+    while (t.size >= this.opts.maxFlows && t.lruHead !== null) {
+      c.connsEndedEvicted++;
+      this.end(t.lruHead, 'evicted', true);
+    }
+    const v = d.ipVersion;
+    const cOff = srcIsClient ? d.srcAddrOffset : d.dstAddrOffset;
+    const sOff = srcIsClient ? d.dstAddrOffset : d.srcAddrOffset;
+    const conn = new TcpConn(
+      this,
+      this.nextId++,
+      hash,
+      v,
+      d.buf,
+      cOff,
+      sOff,
+      this.formatIp(d.buf, cOff, v),
+      srcIsClient ? d.srcPort : d.dstPort,
+      this.formatIp(d.buf, sOff, v),
+      srcIsClient ? d.dstPort : d.srcPort,
+      d.tsSec,
+      d.tsNsec,
+    );
+    t.insert(conn);
+    c.flows++;
+    c.flowsOpen++;
+    this.sink.onConnStart(conn);
+    return conn;
+  }
+
+  private end(conn: TcpConn, reason: ConnEndReason, counted = false): void {
+    if (conn.ended) return;
+    conn.ended = true;
+    const c = this.counters;
+    this.table.remove(conn);
+    c.flowsOpen--;
+    conn.halves[TO_SERVER].end();
+    conn.halves[TO_CLIENT].end();
+    if (!counted) {
+      switch (reason) {
+        case 'fin': c.connsEndedFin++; break;
+        case 'rst': c.connsEndedRst++; break;
+        case 'idle_timeout': c.connsEndedIdle++; break;
+        case 'capture_end': c.connsEndedCaptureEnd++; break;
+        case 'evicted': c.connsEndedEvicted++; break;
+      }
+    }
+    this.sink.onConnEnd(conn, reason, this.tsSec, this.tsNsec);
+  }
+
+  private expireIdle(nowSec: number): void {
+    const t = this.table;
+    const idle = this.opts.idleTimeoutSec;
+    let h = t.lruHead;
+    while (h !== null && nowSec - h.lastSec >= idle) {
+      // a connection that said FIN and then went quiet ended by FIN
+      this.end(h, h.finSeen ? 'fin' : 'idle_timeout');
+      h = t.lruHead;
+    }
+  }
+}
