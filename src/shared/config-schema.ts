@@ -1,0 +1,135 @@
+/**
+ * The configuration file's schema, keys as written in the file (snake_case; rule sections named
+ * after the rules). Every object is strict (an unknown key is an error) and every key has a
+ * default, so `{}` is a complete configuration. contrib/sharewatch.example.yaml documents it.
+ *
+ * The CIDR parser comes from src/detect/ip.ts (a pure function) so that a bad allowlist entry is
+ * a config error naming its key path, not a failure later on.
+ */
+import { z } from 'zod';
+import { parseCidr } from '../detect/ip';
+
+/** seconds of capture time; fractions allowed */
+const seconds = (def: number) => z.number().finite().nonnegative().default(def);
+/** a count or a memory cap: a positive integer */
+const positiveInt = (def: number) => z.number().int().positive().default(def);
+const names = z.array(z.string().min(1)).default([]);
+
+export const SEVERITY_NAMES = ['low', 'medium', 'high', 'critical'] as const;
+export type SeverityName = (typeof SEVERITY_NAMES)[number];
+const severity = (def: SeverityName) => z.enum(SEVERITY_NAMES).default(def);
+
+const cidrList = z
+  .array(
+    z.string().refine((s) => parseCidr(s) !== null, {
+      message: 'not an IP address or CIDR block',
+    }),
+  )
+  .default([]);
+
+const allowlist = z
+  .strictObject({
+    /** client addresses (IP or CIDR, IPv4 or IPv6) */
+    sources: cidrList,
+    /** server addresses */
+    destinations: cidrList,
+    /** `user` (any domain), `DOMAIN\user` or `user@DOMAIN`; case-insensitive */
+    users: names,
+    /** allowlist every user whose name ends in `$` (computer accounts) */
+    machine_accounts: z.boolean().default(false),
+    /** share names (`C$`) or full UNC paths (`\\host\C$`); case-insensitive */
+    shares: names,
+  })
+  .prefault({});
+
+const thresholds = z
+  .strictObject({
+    high: seconds(5),
+    medium: seconds(30),
+    low: seconds(300),
+  })
+  .prefault({})
+  .superRefine((t, ctx) => {
+    if (t.medium < t.high) {
+      ctx.addIssue({ code: 'custom', path: ['medium'], message: `must be ≥ high (${t.high})` });
+    }
+    if (t.low < t.medium) {
+      ctx.addIssue({ code: 'custom', path: ['low'], message: `must be ≥ medium (${t.medium})` });
+    }
+  });
+
+const shortLived = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    thresholds,
+    /** raise one tier when the tree wrote files / an executable or the session opened svcctl, atsvc, winreg */
+    escalate: z.boolean().default(true),
+    allowlist,
+  })
+  .prefault({});
+
+const failureBurst = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    count: positiveInt(10),
+    window: seconds(60),
+    /** failed logons (no share) count as well as failed tree connects on admin/hidden shares */
+    count_logons: z.boolean().default(true),
+    severity: severity('medium'),
+    max_sources: positiveInt(100_000),
+    allowlist,
+  })
+  .prefault({});
+
+const fanout = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    servers: positiveInt(5),
+    window: seconds(300),
+    severity: severity('high'),
+    max_sources: positiveInt(100_000),
+    allowlist,
+  })
+  .prefault({});
+
+export const configFileSchema = z.strictObject({
+  share_classes: z
+    .strictObject({
+      /** extra share names classified as admin (ADMIN$ and drive shares always are) */
+      admin: names,
+    })
+    .prefault({}),
+  rules: z
+    .strictObject({
+      'short-lived-admin-share': shortLived,
+      'admin-share-failure-burst': failureBurst,
+      'admin-share-fanout': fanout,
+    })
+    .prefault({}),
+  suppression: z
+    .strictObject({
+      /** 0 disables suppression */
+      window: seconds(3600),
+      max_keys: positiveInt(100_000),
+    })
+    .prefault({}),
+  tracker: z
+    .strictObject({
+      idle_timeout: seconds(600),
+      max_sessions: positiveInt(100_000),
+      max_trees: positiveInt(1_000_000),
+      max_pending_per_connection: positiveInt(4096),
+      max_open_files_per_connection: positiveInt(16_384),
+      max_flows: positiveInt(1_000_000),
+    })
+    .prefault({}),
+  net: z
+    .strictObject({
+      max_ooo_bytes_per_flow: positiveInt(4 * 1024 * 1024),
+      max_ooo_bytes_total: positiveInt(256 * 1024 * 1024),
+      max_message_bytes: positiveInt(16 * 1024 * 1024),
+    })
+    .prefault({}),
+});
+
+export type ConfigFile = z.output<typeof configFileSchema>;

@@ -1,0 +1,273 @@
+/**
+ * The configuration: loaded from JSON or YAML, validated against config-schema.ts (strict: unknown
+ * keys and wrong types are errors naming the key path), turned into the camelCase `Config` the
+ * rooms read. Durations are seconds of capture time.
+ */
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { configFileSchema, type ConfigFile, type SeverityName } from './config-schema';
+
+export type { SeverityName } from './config-schema';
+
+/** A bad configuration: the message is one line, `source: key.path: what is wrong`. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface AllowlistConfig {
+  /** IP or CIDR, IPv4 or IPv6 (validated) */
+  readonly sources: readonly string[];
+  readonly destinations: readonly string[];
+  /** `user`, `DOMAIN\user` or `user@DOMAIN`, case-insensitive */
+  readonly users: readonly string[];
+  /** allowlist users ending in `$` */
+  readonly machineAccounts: boolean;
+  /** share names or UNC paths, case-insensitive */
+  readonly shares: readonly string[];
+}
+
+export interface ShortLivedAdminShareConfig {
+  readonly enabled: boolean;
+  /** seconds; high ≤ medium ≤ low */
+  readonly thresholds: { readonly high: number; readonly medium: number; readonly low: number };
+  readonly escalate: boolean;
+  readonly allowlist: AllowlistConfig;
+}
+
+export interface FailureBurstConfig {
+  readonly enabled: boolean;
+  readonly count: number;
+  /** seconds */
+  readonly window: number;
+  readonly countLogons: boolean;
+  readonly severity: SeverityName;
+  readonly maxSources: number;
+  readonly allowlist: AllowlistConfig;
+}
+
+export interface FanoutConfig {
+  readonly enabled: boolean;
+  readonly servers: number;
+  /** seconds */
+  readonly window: number;
+  readonly severity: SeverityName;
+  readonly maxSources: number;
+  readonly allowlist: AllowlistConfig;
+}
+
+export interface Config {
+  readonly shareClasses: { readonly admin: readonly string[] };
+  readonly rules: {
+    readonly shortLivedAdminShare: ShortLivedAdminShareConfig;
+    readonly adminShareFailureBurst: FailureBurstConfig;
+    readonly adminShareFanout: FanoutConfig;
+  };
+  readonly suppression: {
+    /** seconds; 0 disables suppression */
+    readonly window: number;
+    readonly maxKeys: number;
+  };
+  readonly tracker: {
+    /** seconds without a packet after which a TCP connection is over */
+    readonly idleTimeout: number;
+    readonly maxSessions: number;
+    readonly maxTrees: number;
+    readonly maxPendingPerConnection: number;
+    readonly maxOpenFilesPerConnection: number;
+    readonly maxFlows: number;
+  };
+  readonly net: {
+    readonly maxOooBytesPerFlow: number;
+    readonly maxOooBytesTotal: number;
+    readonly maxMessageBytes: number;
+  };
+}
+
+type AllowlistFile = ConfigFile['rules']['short-lived-admin-share']['allowlist'];
+
+function allowlistOf(a: AllowlistFile): AllowlistConfig {
+  return {
+    sources: a.sources,
+    destinations: a.destinations,
+    users: a.users,
+    machineAccounts: a.machine_accounts,
+    shares: a.shares,
+  };
+}
+
+function fromFile(f: ConfigFile): Config {
+  const sl = f.rules['short-lived-admin-share'];
+  const fb = f.rules['admin-share-failure-burst'];
+  const fo = f.rules['admin-share-fanout'];
+  return {
+    shareClasses: { admin: f.share_classes.admin },
+    rules: {
+      shortLivedAdminShare: {
+        enabled: sl.enabled,
+        thresholds: { high: sl.thresholds.high, medium: sl.thresholds.medium, low: sl.thresholds.low },
+        escalate: sl.escalate,
+        allowlist: allowlistOf(sl.allowlist),
+      },
+      adminShareFailureBurst: {
+        enabled: fb.enabled,
+        count: fb.count,
+        window: fb.window,
+        countLogons: fb.count_logons,
+        severity: fb.severity,
+        maxSources: fb.max_sources,
+        allowlist: allowlistOf(fb.allowlist),
+      },
+      adminShareFanout: {
+        enabled: fo.enabled,
+        servers: fo.servers,
+        window: fo.window,
+        severity: fo.severity,
+        maxSources: fo.max_sources,
+        allowlist: allowlistOf(fo.allowlist),
+      },
+    },
+    suppression: { window: f.suppression.window, maxKeys: f.suppression.max_keys },
+    tracker: {
+      idleTimeout: f.tracker.idle_timeout,
+      maxSessions: f.tracker.max_sessions,
+      maxTrees: f.tracker.max_trees,
+      maxPendingPerConnection: f.tracker.max_pending_per_connection,
+      maxOpenFilesPerConnection: f.tracker.max_open_files_per_connection,
+      maxFlows: f.tracker.max_flows,
+    },
+    net: {
+      maxOooBytesPerFlow: f.net.max_ooo_bytes_per_flow,
+      maxOooBytesTotal: f.net.max_ooo_bytes_total,
+      maxMessageBytes: f.net.max_message_bytes,
+    },
+  };
+}
+
+/** `rules.short-lived-admin-share.thresholds.high`, `…allowlist.sources[2]` */
+function keyPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += (out === '' ? '' : '.') + String(p);
+  }
+  return out;
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'object') return 'mapping';
+  if (typeof v === 'number' && !Number.isInteger(v)) return `number ${v}`;
+  return typeof v;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v = root;
+  for (const p of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p];
+  }
+  return v;
+}
+
+const EXPECTED_NAMES: Record<string, string> = {
+  object: 'mapping',
+  int: 'integer',
+  array: 'list',
+};
+
+/** One issue as `key.path: what is wrong` (unknown keys: one entry per key). */
+function describeIssue(issue: z.core.$ZodIssue, root: unknown): string[] {
+  const where = keyPath(issue.path);
+  const at = (p: string): string => (p === '' ? '' : `${p}: `);
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((k) => `${at(keyPath([...issue.path, k]))}unknown key`);
+    case 'invalid_type': {
+      const expected = EXPECTED_NAMES[issue.expected] ?? issue.expected;
+      const got = valueAt(root, issue.path);
+      if (typeof got === 'number' && !Number.isFinite(got)) return [`${at(where)}expected a finite number`];
+      return [`${at(where)}expected ${expected}, got ${typeName(got)}`];
+    }
+    case 'too_small': {
+      const op = issue.inclusive ? '≥' : '>';
+      if (issue.origin === 'string') return [`${at(where)}must not be empty`];
+      return [`${at(where)}must be ${op} ${String(issue.minimum)}`];
+    }
+    case 'too_big': {
+      const op = issue.inclusive ? '≤' : '<';
+      return [`${at(where)}must be ${op} ${String(issue.maximum)}`];
+    }
+    case 'invalid_value':
+      return [`${at(where)}expected one of ${issue.values.map((v) => String(v)).join(', ')}`];
+    default:
+      return [`${at(where)}${issue.message}`];
+  }
+}
+
+const MAX_REPORTED = 5;
+
+/** Validate a parsed document (`source` names it in messages). @throws ConfigError */
+export function parseConfig(obj: unknown, source: string): Config {
+  // an empty YAML document is an empty configuration
+  const input = obj === null || obj === undefined ? {} : obj;
+  if (typeof input !== 'object' || Array.isArray(input)) {
+    throw new ConfigError(`${source}: expected a mapping at the top level, got ${typeName(input)}`);
+  }
+  const r = configFileSchema.safeParse(input);
+  if (!r.success) {
+    const lines = r.error.issues.flatMap((i) => describeIssue(i, input));
+    const shown = lines.slice(0, MAX_REPORTED).join('; ');
+    const more = lines.length > MAX_REPORTED ? ` (and ${lines.length - MAX_REPORTED} more)` : '';
+    throw new ConfigError(`${source}: ${shown}${more}`);
+  }
+  return fromFile(r.data);
+}
+
+/** Every key at its default. */
+export function defaultConfig(): Config {
+  return parseConfig({}, 'defaults');
+}
+
+/** Text to a plain value: JSON for `.json` or text starting with `{`, YAML otherwise. */
+function parseText(text: string, path: string): unknown {
+  const ext = extname(path).toLowerCase();
+  const trimmed = text.replace(/^\uFEFF/, '').trimStart();
+  if (ext === '.json' || (ext !== '.yaml' && ext !== '.yml' && trimmed.startsWith('{'))) {
+    try {
+      return JSON.parse(trimmed);
+    } catch (e) {
+      throw new ConfigError(`${path}: invalid JSON: ${(e as Error).message}`);
+    }
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(trimmed, { uniqueKeys: true, prettyErrors: false, lineCounter });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const pos = lineCounter.linePos(e.pos[0]);
+    const where = ` at line ${pos.line}, column ${pos.col}`;
+    throw new ConfigError(`${path}: invalid YAML${where}: ${e.message.split('\n')[0]}`);
+  }
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw new ConfigError(`${path}: invalid YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+/** Read, parse and validate a JSON or YAML configuration file. @throws ConfigError */
+export function loadConfig(path: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError(`${path}: cannot read: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  return parseConfig(parseText(text, path), path);
+}
