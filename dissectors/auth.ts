@@ -7,10 +7,12 @@
 import { fail, type DissectError, type Result } from './result';
 import type { AuthMech, SecurityBlobInfo } from './auth-types';
 import { isNtlmssp, parseNtlmssp } from './ntlmssp';
+import { derExpect, newDerTlv, DER_SEQUENCE } from './der';
 import { isKerberosMessage, parseKerberos } from './kerberos';
 import {
   OID_KRB5,
   OID_KRB5_U2U,
+  OID_IAKERB,
   OID_MS_KRB5,
   OID_NTLMSSP,
   OID_SPNEGO,
@@ -28,7 +30,7 @@ const MAX_TOKEN_NESTING = 4;
 /** The mechanism an OID names. */
 export function mechOfOid(oid: string | null): AuthMech {
   if (oid === OID_NTLMSSP) return 'ntlmssp';
-  if (oid === OID_KRB5 || oid === OID_MS_KRB5 || oid === OID_KRB5_U2U) return 'kerberos';
+  if (oid === OID_KRB5 || oid === OID_MS_KRB5 || oid === OID_KRB5_U2U || oid === OID_IAKERB) return 'kerberos';
   return 'unknown';
 }
 
@@ -69,7 +71,15 @@ function token(buf: Buffer, off: number, end: number, info: SecurityBlobInfo, de
     if (mech === 'kerberos') {
       // RFC 4121: a 2-byte TOK_ID (01 00 AP-REQ, 02 00 AP-REP, 03 00 KRB-ERROR) precedes the message
       info.mech = 'kerberos';
-      return kerberos(buf, g.innerOff + 2, g.end, info);
+      let p = g.innerOff + 2;
+      if (p <= g.end && buf[g.innerOff] === 0x05 && buf[g.innerOff + 1] === 0x01) {
+        // IAKERB proxy token (TOK_ID 05 01): an IAKERB-HEADER SEQUENCE precedes the KDC message
+        const t = newDerTlv();
+        const e = derExpect(buf, p, g.end, DER_SEQUENCE, t);
+        if (e) return e;
+        p = t.end;
+      }
+      return kerberos(buf, p, g.end, info);
     }
     if (mech === 'ntlmssp') return token(buf, g.innerOff, g.end, info, depth + 1);
     info.mech = 'unknown';

@@ -14,6 +14,8 @@ export const OID_KRB5 = '1.2.840.113554.1.2.2';
 export const OID_MS_KRB5 = '1.2.840.48018.1.2.2';
 export const OID_KRB5_U2U = '1.2.840.113554.1.2.2.3';
 export const OID_NEGOEX = '1.3.6.1.4.1.311.2.2.30';
+/** IAKERB (RFC draft, Apple's LKDC): a krb5 token, same 2-byte TOK_ID framing */
+export const OID_IAKERB = '1.3.6.1.5.2.5';
 /** Mech types kept from one NegTokenInit (Windows offers 4). */
 const MAX_MECH_TYPES = 16;
 
