@@ -1,0 +1,20 @@
+/** What a rule decides before suppression: an alert that may still be folded into a summary. */
+import type { LifecycleRecord, Technique, Timestamp } from '../shared/records';
+
+export interface Candidate {
+  readonly ts: Timestamp;
+  readonly ruleId: string;
+  readonly ruleName: string;
+  readonly severity: number;
+  readonly message: string;
+  readonly techniques: readonly Technique[];
+  /** the deciding record */
+  readonly about: LifecycleRecord;
+}
+
+/** A rule: looks at every lifecycle record, returns an alert candidate or null. */
+export interface Rule {
+  readonly id: string;
+  readonly name: string;
+  process(rec: LifecycleRecord): Candidate | null;
+}

@@ -1,0 +1,92 @@
+/**
+ * Detection: lifecycle records in, alerts out through the `emit` callback, synchronously, the
+ * moment the deciding record is processed. All time is capture time from the records (and from
+ * onTime/finish), never the wall clock, so a replay always yields the same alerts.
+ *
+ * Order per record: expired suppression windows close first (their summaries come out before
+ * anything the record decides), then the rules run in a fixed order: SW-0001, SW-0002, SW-0003.
+ */
+import type { Config } from '../shared/config';
+import type { AlertRecord, LifecycleRecord, Timestamp } from '../shared/records';
+import type { Rule } from './candidate';
+import { ShortLivedAdminShare } from './rules/short-lived-admin-share';
+import { AdminShareFailureBurst } from './rules/admin-share-failure-burst';
+import { AdminShareFanout } from './rules/admin-share-fanout';
+import { Suppressor } from './suppression';
+
+/** Plain counters (metrics and the summary read them). */
+export interface DetectorCounters {
+  readonly records: number;
+  /** alerts emitted: first alerts + summaries */
+  readonly alerts: number;
+  /** repeats counted into a summary instead of emitted */
+  readonly suppressed: number;
+  readonly summaries: number;
+  /** records a rule would have alerted on / counted, skipped by its allowlist, by rule name */
+  readonly allowlisted: ReadonlyMap<string, number>;
+  /** per-source rule state evicted by max_sources */
+  readonly burstSourcesEvicted: number;
+  readonly fanoutSourcesEvicted: number;
+  /** suppression windows closed early by max_keys */
+  readonly suppressionKeysEvicted: number;
+  readonly suppressionWindowsOpen: number;
+}
+
+export class Detector {
+  private readonly shortLived: ShortLivedAdminShare;
+  private readonly burst: AdminShareFailureBurst;
+  private readonly fanout: AdminShareFanout;
+  private readonly rules: readonly Rule[];
+  private readonly suppressor: Suppressor;
+  private records = 0;
+  private alerts = 0;
+
+  constructor(config: Config, emit: (alert: AlertRecord) => void) {
+    this.shortLived = new ShortLivedAdminShare(config.rules.shortLivedAdminShare);
+    this.burst = new AdminShareFailureBurst(config.rules.adminShareFailureBurst);
+    this.fanout = new AdminShareFanout(config.rules.adminShareFanout);
+    this.rules = [this.shortLived, this.burst, this.fanout];
+    this.suppressor = new Suppressor(config.suppression.window, config.suppression.maxKeys, (a) => {
+      this.alerts++;
+      emit(a);
+    });
+  }
+
+  process(rec: LifecycleRecord): void {
+    this.records++;
+    this.suppressor.closeExpired(rec.ts);
+    for (let i = 0; i < this.rules.length; i++) {
+      const c = this.rules[i].process(rec);
+      if (c !== null) this.suppressor.offer(c);
+    }
+  }
+
+  /** Capture time moved on (called per packet): closes expired suppression windows. */
+  onTime(ts: Timestamp): void {
+    this.suppressor.closeExpired(ts);
+  }
+
+  /** Capture end: every open suppression window closes, summaries are flushed. */
+  finish(ts: Timestamp): void {
+    this.suppressor.closeAll(ts);
+  }
+
+  get counters(): DetectorCounters {
+    const s = this.suppressor;
+    return {
+      records: this.records,
+      alerts: this.alerts,
+      suppressed: s.suppressed,
+      summaries: s.summaries,
+      allowlisted: new Map([
+        [this.shortLived.name, this.shortLived.allowlisted],
+        [this.burst.name, this.burst.allowlisted],
+        [this.fanout.name, this.fanout.allowlisted],
+      ]),
+      burstSourcesEvicted: this.burst.sources.evicted,
+      fanoutSourcesEvicted: this.fanout.sources.evicted,
+      suppressionKeysEvicted: s.evicted,
+      suppressionWindowsOpen: s.openWindows,
+    };
+  }
+}
