@@ -1,11 +1,22 @@
 /** Pieces of the human sentences in alert messages (capture data; output escapes it). */
 import type { SessionView } from '../shared/records';
 
-/** `alice@CORP`, `alice`, or `an unknown user` */
+/**
+ * `alice@CORP`, `alice`, `an anonymous user`, `an unknown user of CONTOSO.LOCAL` (Kerberos: the
+ * client name sits in the encrypted ticket), `an unknown user`.
+ */
 export function who(s: SessionView): string {
-  if (s.user === null || s.user === '') return 'an unknown user';
   const domain = s.domain !== null && s.domain !== '' ? s.domain : s.kerberosRealm;
+  if (s.user === null || s.user === '') {
+    if (s.auth === 'anonymous') return 'an anonymous user';
+    return domain !== null && domain !== '' ? `an unknown user of ${domain}` : 'an unknown user';
+  }
   return domain !== null && domain !== '' ? `${s.user}@${domain}` : s.user;
+}
+
+/** The first letter upper-cased when it is our own lower-case wording (`an unknown user`). */
+export function sentenceStart(s: string): string {
+  return s.startsWith('an ') ? 'A' + s.slice(1) : s;
 }
 
 /** `0.042 s`, `1.2 s`, `250.0 s` */

@@ -124,7 +124,8 @@ export class Suppressor {
       this.summaries++;
       const c = w.last;
       const n = w.repeats;
-      const message = `${n} more ${c.ruleName} alert${n === 1 ? '' : 's'} for the same source, server, share and user were suppressed after the first; the last: ${c.message}`;
+      const what = n === 1 ? `1 more ${c.ruleName} alert was` : `${n} more ${c.ruleName} alerts were`;
+      const message = `${what} suppressed for the same source, server, share and user after the first; the last: ${c.message}`;
       this.emit(toAlert(c, n, ts, w.maxSeverity, message));
     }
   }

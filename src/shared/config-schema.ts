@@ -125,9 +125,12 @@ export const configFileSchema = z.strictObject({
     .prefault({}),
   net: z
     .strictObject({
-      max_ooo_bytes_per_flow: positiveInt(4 * 1024 * 1024),
-      max_ooo_bytes_total: positiveInt(256 * 1024 * 1024),
-      max_message_bytes: positiveInt(16 * 1024 * 1024),
+      max_ooo_bytes_per_flow: positiveInt(1024 * 1024),
+      max_ooo_bytes_total: positiveInt(64 * 1024 * 1024),
+      /** most bytes buffered for one SMB message; READ/WRITE payloads beyond are skipped */
+      max_message_bytes: positiveInt(4 * 1024 * 1024),
+      /** seconds a hole in a TCP stream may stay open before the data after it is delivered */
+      gap_timeout: seconds(10),
     })
     .prefault({}),
 });

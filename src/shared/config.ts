@@ -85,6 +85,8 @@ export interface Config {
     readonly maxOooBytesPerFlow: number;
     readonly maxOooBytesTotal: number;
     readonly maxMessageBytes: number;
+    /** seconds */
+    readonly gapTimeout: number;
   };
 }
 
@@ -144,6 +146,7 @@ function fromFile(f: ConfigFile): Config {
       maxOooBytesPerFlow: f.net.max_ooo_bytes_per_flow,
       maxOooBytesTotal: f.net.max_ooo_bytes_total,
       maxMessageBytes: f.net.max_message_bytes,
+      gapTimeout: f.net.gap_timeout,
     },
   };
 }

@@ -11,7 +11,7 @@ import type { ShortLivedAdminShareConfig, SeverityName } from '../../shared/conf
 import type { EndReason, LifecycleRecord, TreeDisconnectRecord } from '../../shared/records';
 import { Allowlist } from '../allowlist';
 import type { Candidate, Rule } from '../candidate';
-import { listSome, plural, seconds, who } from '../describe';
+import { listSome, plural, seconds, sentenceStart, who } from '../describe';
 import { escalate, SEVERITY, T1021_002, T1070_005 } from '../severity';
 
 const REMOVAL_VERB: Partial<Record<EndReason, string>> = {
@@ -92,7 +92,7 @@ export class ShortLivedAdminShare implements Rule {
 
   /** `alice@CORP from 10.0.0.5 mounted \\srv\C$ and disconnected it after 1.2 s, writing 2 files (a.exe, b.txt)` */
   private sentence(rec: TreeDisconnectRecord, verb: string, pipes: readonly string[]): string {
-    let s = `${who(rec.session)} from ${rec.flow.clientIp} mounted ${rec.tree.share} on ${rec.flow.serverIp} and ${verb} after ${seconds(rec.durationNs)}`;
+    let s = `${sentenceStart(who(rec.session))} from ${rec.flow.clientIp} mounted ${rec.tree.share} on ${rec.flow.serverIp} and ${verb} after ${seconds(rec.durationNs)}`;
     if (rec.files.length > 0) {
       s += `, writing ${plural(rec.files.length, 'file')} (${listSome(rec.files, 3)})`;
     } else if (rec.wroteFiles || rec.wroteExecutable) {
