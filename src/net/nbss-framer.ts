@@ -19,6 +19,7 @@ import {
   NBSS_SESSION_REQUEST,
   RESYNC_WINDOW,
   looksLikeNbssSmb,
+  minSmbMessageLength,
 } from '../../dissectors/nbss';
 
 export interface FramerOptions {
@@ -44,8 +45,6 @@ export interface FramerHost {
 export const HEAD_BYTES = 256;
 /** a buffer grown past this is released after its message, so idle connections stay small */
 const RELEASE_ABOVE = 64 * 1024;
-/** above the NBT (139) maximum, a session message must start with an SMB protocol id */
-const CHECK_MAGIC_ABOVE = 0x1ffff;
 
 const HEADER = 0;
 const BODY = 1;
@@ -54,9 +53,15 @@ const HUNT = 2;
 const SMB_ASCII = Buffer.from('SMB', 'latin1');
 const EMPTY = Buffer.alloc(0);
 
-function isSmbMagicAt(b: Buffer, p: number): boolean {
-  const m = b[p];
-  return (m === 0xfe || m === 0xff || m === 0xfd || m === 0xfc) && b[p + 1] === 0x53 && b[p + 2] === 0x4d && b[p + 3] === 0x42;
+/**
+ * Does a session message of `len` bytes starting at b[p] begin with an SMB protocol id and have
+ * room for that header? NBSS carries nothing but SMB here; anything else (a run of zeros read
+ * as empty messages, a length from a desynchronised stream) means the framing is lost.
+ */
+function isSmbStartAt(b: Buffer, p: number, len: number): boolean {
+  if (b[p + 1] !== 0x53 || b[p + 2] !== 0x4d || b[p + 3] !== 0x42) return false;
+  const min = minSmbMessageLength(b[p]);
+  return min > 0 && len >= min;
 }
 
 export class NbssFramer {
@@ -149,10 +154,17 @@ export class NbssFramer {
         this.msgLen = len;
         this.msgAfterGap = this.pendingAfterGap;
         this.pendingAfterGap = false;
-        this.checkMagic = type === NBSS_SESSION_MESSAGE && len > CHECK_MAGIC_ABOVE;
+        // a session message must start with an SMB protocol id (checked once 4 bytes are in)
+        this.checkMagic = type === NBSS_SESSION_MESSAGE;
+        if (this.checkMagic && len < 16) {
+          c.nbssBadHeaders++;
+          this.startHunt();
+          if (hdrStart >= 0) off = hdrStart + 1;
+          continue;
+        }
         if (end - off >= len) {
           // the whole body is in this chunk: hand up a view
-          if (this.checkMagic && !isSmbMagicAt(b, off)) {
+          if (this.checkMagic && !isSmbStartAt(b, off, len)) {
             c.nbssBadHeaders++;
             this.startHunt();
             if (hdrStart >= 0) off = hdrStart + 1;
@@ -196,7 +208,7 @@ export class NbssFramer {
           used = take;
           if (this.checkMagic && this.have >= 4) {
             this.checkMagic = false;
-            if (!isSmbMagicAt(this.buf!, 0)) {
+            if (!isSmbStartAt(this.buf!, 0, len)) {
               c.nbssBadHeaders++;
               // hunt from here: this chunk's bytes just copied are scanned again
               this.startHunt();

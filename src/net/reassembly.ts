@@ -54,6 +54,8 @@ export class TcpHalf {
   private held: Held[] | null = null;
   private heldBytes = 0;
   private heldSinceSec = 0;
+  /** highest stream offset the peer acknowledged (bytes below it were sent) */
+  private ackedOff = 0;
   private framer: NbssFramer | null = null;
 
   constructor(
@@ -89,6 +91,16 @@ export class TcpHalf {
     const c = this.host.counters;
     const d = (seq - this.nextSeq) | 0;
     if (d > 0) {
+      if (this.ackedOff >= this.streamOff + d) {
+        // the peer already acknowledged the whole hole: it will never be captured
+        c.gapsAckedHole++;
+        const s = this.streamOff + d;
+        this.gapTo(s);
+        const trim = this.streamOff - s;
+        if (trim < total) this.deliver(trim, b, off, len, missing);
+        this.drain();
+        return;
+      }
       this.hold(this.streamOff + d, b, off, len, missing, nowSec);
       return;
     }
@@ -106,8 +118,11 @@ export class TcpHalf {
 
   /** The peer acknowledged up to `ack`: holes it covers were sent but not captured. */
   acked(ack: number): void {
+    if (!this.seqKnown) return;
+    const ahead = (ack - this.nextSeq) | 0;
+    if (ahead > 0 && this.streamOff + ahead > this.ackedOff) this.ackedOff = this.streamOff + ahead;
     const held = this.held;
-    if (held === null || held.length === 0 || !this.seqKnown) return;
+    if (held === null || held.length === 0) return;
     while (held.length > 0) {
       const rel = (ack - this.nextSeq) | 0;
       if (rel <= 0 || this.streamOff + rel < held[0].off) return;
