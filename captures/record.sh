@@ -10,6 +10,7 @@
 #   captures/record.sh list                       list scenarios (committed ones first)
 #   captures/record.sh up [--smb1]                start the lab and leave it running
 #   captures/record.sh drive SCENARIO             run a scenario's clients against a running lab
+#   captures/record.sh capture SCENARIO FILE      record one scenario of a running lab into FILE
 #   captures/record.sh down                       stop smbd, delete namespaces and the lab dir
 #   captures/record.sh env                        print the lab's names and addresses (KEY=VALUE)
 #
@@ -182,7 +183,9 @@ lab_up() { # $1 = extra global lines for smb.conf
   ip -n "$NS_SRV" link set "$IF_SRV" up
   ip -n "$NS_CLI" link set "$IF_CLI" up
 
-  id "$LAB_USER" >/dev/null 2>&1 || useradd -M -N -s /usr/sbin/nologin -d /nonexistent "$LAB_USER"
+  # Two labs starting together may race to create the account; either one winning is fine.
+  id "$LAB_USER" >/dev/null 2>&1 || useradd -M -N -s /usr/sbin/nologin -d /nonexistent "$LAB_USER" 2>/dev/null \
+    || id "$LAB_USER" >/dev/null 2>&1 || die "cannot create local user $LAB_USER"
   chown "$LAB_USER" "$LAB_DIR"/shares/*
   chmod 0775 "$LAB_DIR"/shares/*
   printf 'lab share\n' >"$LAB_DIR/shares/public/README.txt"
@@ -369,6 +372,9 @@ main() {
     drive) need_root; [ -n "${2:-}" ] || die "drive needs a scenario"
            [ -f "$LAB_DIR/smb.conf" ] || die "lab $LAB_NAME is not up (record.sh up)"
            ensure_server_conf "$2"; drive "$2"; return ;;
+    capture) need_root; [ -n "${2:-}" ] && [ -n "${3:-}" ] || die "capture needs SCENARIO FILE"
+           [ -f "$LAB_DIR/smb.conf" ] || die "lab $LAB_NAME is not up (record.sh up)"
+           record_one "$2" "$3"; return ;;
   esac
 
   local out=$HERE scenarios=()
@@ -376,7 +382,7 @@ main() {
     case "$1" in
       --out) out=$2; shift 2 ;;
       --bulk) scenarios+=(bulk); out=$REPO/bench/cache; shift ;;
-      -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}"; return ;;
+      -h|--help) sed -n '2,21p' "${BASH_SOURCE[0]}"; return ;;
       -*) die "unknown option $1" ;;
       *) scenarios+=("$1"); shift ;;
     esac
