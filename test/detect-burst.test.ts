@@ -1,0 +1,116 @@
+/** SW-0002 admin-share-failure-burst: 9 vs 10, the sliding window, what counts, bounds. */
+import t from 'tap';
+import { Detector } from '../src/detect/detector';
+import { parseConfig } from '../src/shared/config';
+import type { AlertRecord, LifecycleRecord } from '../src/shared/records';
+import { at, connect, flowNtlm, logon, S, withIps } from './helpers/detect-records';
+
+function detector(extra: object = {}, suppression = 0) {
+  const out: AlertRecord[] = [];
+  const cfg = parseConfig({ suppression: { window: suppression }, rules: { 'admin-share-failure-burst': extra } }, 'test');
+  const d = new Detector(cfg, (a) => out.push(a));
+  return { out, feed: (recs: LifecycleRecord[]) => recs.forEach((r) => d.process(r)), d };
+}
+const failedC = (i: number, gapNs = 1 * S) => connect(at(i * gapNs), '\\\\192.168.24.100\\C$', false);
+
+t.test('9 failures: nothing; the 10th fires at once', async (t) => {
+  const { out, feed } = detector();
+  feed(Array.from({ length: 9 }, (_, i) => failedC(i)));
+  t.equal(out.length, 0, '9 failed tree connects');
+  const tenth = failedC(9);
+  feed([tenth]);
+  t.equal(out.length, 1, 'the 10th');
+  const a = out[0];
+  t.equal(a.ruleId, 'SW-0002');
+  t.equal(a.ruleName, 'admin-share-failure-burst');
+  t.equal(a.severity, 47, 'medium by default');
+  t.equal(a.about, tenth);
+  t.same(a.ts, tenth.ts);
+  t.same(a.techniques.map((x) => x.id), ['T1021.002', 'T1110']);
+  t.same(a.techniques.map((x) => x.name), ['SMB/Windows Admin Shares', 'Brute Force']);
+  t.equal(
+    a.message,
+    '10 failed tree connects to admin/hidden shares from 192.168.202.115 within 9.0 s; ' +
+      'the last: whitecell@NONE-B91CFA7B93 on \\\\192.168.24.100\\C$ at 192.168.24.100: STATUS_ACCESS_DENIED',
+  );
+});
+
+t.test('sliding 60 s window, exact boundary', async (t) => {
+  // 10 failures spread over exactly 60 s: fires
+  const a = detector();
+  a.feed(Array.from({ length: 10 }, (_, i) => failedC(i, (60 * S) / 9)));
+  t.equal(a.out.length, 1, '10 within 60 s (first to last = 60 s)');
+  // spread over 60 s + 9 ns: the first is out of the window when the 10th comes
+  const b = detector();
+  b.feed(Array.from({ length: 10 }, (_, i) => failedC(i, (60 * S + 9) / 9)));
+  t.equal(b.out.length, 0, '10 over 60 s + 9 ns');
+  // …but an 11th soon after makes 10 within 60 s
+  b.feed([connect(at(61 * S), '\\\\192.168.24.100\\C$', false)]);
+  t.equal(b.out.length, 1, 'sliding: 2nd..11th are within 60 s');
+});
+
+t.test('failed logons count (no share); count_logons: false turns that off', async (t) => {
+  const recs = Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? logon(at(i * S), false) : failedC(i)));
+  const a = detector();
+  a.feed(recs);
+  t.equal(a.out.length, 1);
+  t.match(a.out[0].message, /^5 failed tree connects to admin\/hidden shares and 5 failed logons from 192\.168\.202\.115 within 9\.0 s; the last: /);
+  const b = detector({ count_logons: false });
+  b.feed(recs);
+  t.equal(b.out.length, 0);
+  const c = detector();
+  c.feed(Array.from({ length: 10 }, (_, i) => logon(at(i * S), false)));
+  t.equal(c.out.length, 1, '10 failed logons alone');
+  t.match(c.out[0].message, /^10 failed logons from .*the last: logon of whitecell@NONE-B91CFA7B93 at 192\.168\.24\.100: STATUS_LOGON_FAILURE$/);
+});
+
+t.test('what does not count', async (t) => {
+  const a = detector();
+  const ok = Array.from({ length: 20 }, (_, i) => connect(at(i * S), '\\\\srv\\ADMIN$', true));
+  const ipc = Array.from({ length: 20 }, (_, i) => connect(at(i * S), '\\\\srv\\IPC$', false));
+  const normal = Array.from({ length: 20 }, (_, i) => connect(at(i * S), '\\\\srv\\nosuchshare', false));
+  const goodLogons = Array.from({ length: 20 }, (_, i) => logon(at(i * S), true));
+  a.feed([...ok, ...ipc, ...normal, ...goodLogons]);
+  t.equal(a.out.length, 0, 'successes, IPC$ and normal-share failures');
+  const b = detector();
+  b.feed(Array.from({ length: 10 }, (_, i) => connect(at(i * S), '\\\\srv\\PRINT$', false)));
+  t.equal(b.out.length, 1, 'hidden shares count');
+});
+
+t.test('per source; fires once, then counts afresh (repeats go to suppression)', async (t) => {
+  const a = detector();
+  const other = withIps(flowNtlm, '192.168.202.116');
+  for (let i = 0; i < 9; i++) a.feed([failedC(i), connect(at(i * S), '\\\\srv\\C$', false, other)]);
+  t.equal(a.out.length, 0, '9 + 9 from two sources');
+  for (let i = 9; i < 19; i++) a.feed([failedC(i)]);
+  t.equal(a.out.length, 1, 'fires when crossing, not for the 11th…19th');
+  a.feed([failedC(19)]);
+  t.equal(a.out.length, 2, 'the next 10 fire again (with suppression off)');
+
+  const s = detector({}, 3600);
+  s.feed(Array.from({ length: 35 }, (_, i) => failedC(i)));
+  t.equal(s.out.length, 1, 'suppressed repeats');
+  s.d.finish(at(40 * S));
+  t.equal(s.out.length, 2);
+  t.equal(s.out[1].count, 2, '3 crossings: 1 alert + summary of 2');
+});
+
+t.test('count, window, severity and max_sources are configurable; eviction is counted', async (t) => {
+  const a = detector({ count: 3, window: 2, severity: 'high', max_sources: 2 });
+  const src = (n: number) => withIps(flowNtlm, `10.0.0.${n}`);
+  a.feed([connect(at(0), '\\\\s\\C$', false, src(1)), connect(at(1), '\\\\s\\C$', false, src(1))]);
+  a.feed([connect(at(2), '\\\\s\\C$', false, src(2)), connect(at(3), '\\\\s\\C$', false, src(3))]);
+  t.equal(a.d.counters.burstSourcesEvicted, 1, 'source 10.0.0.1 evicted (least recently seen)');
+  a.feed([connect(at(1.5 * S), '\\\\s\\C$', false, src(1))]);
+  t.equal(a.out.length, 0, 'its earlier failures are forgotten');
+  a.feed([connect(at(1.6 * S), '\\\\s\\C$', false, src(1)), connect(at(1.7 * S), '\\\\s\\C$', false, src(1))]);
+  t.equal(a.out.length, 1);
+  t.equal(a.out[0].severity, 73);
+  t.match(a.out[0].message, /^3 failed tree connects/);
+});
+
+t.test('enabled: false', async (t) => {
+  const a = detector({ enabled: false });
+  a.feed(Array.from({ length: 30 }, (_, i) => failedC(i)));
+  t.equal(a.out.length, 0);
+});
