@@ -124,6 +124,7 @@ class Smb2Conversation {
     this.sessionId = sid;
     const h2 = this.req(CMD.SESSION_SETUP);
     const token = auth.ntlmAuthenticate(rng, challenge.info, user, domain, workstation, this.clock.now);
+    this.stats.users.add(user); // every name sent in an AUTHENTICATE, accepted or not
     const mic = Buffer.concat([Buffer.from([1, 0, 0, 0]), rng.bytes(8), Buffer.alloc(4)]);
     const final = fail
       ? m.message(this.resp(h2, STATUS.LOGON_FAILURE), m.errorResponse())
@@ -134,7 +135,6 @@ class Smb2Conversation {
       return 0;
     }
     this.stats.sessions++;
-    this.stats.users.add(user);
     return sid;
   }
 
