@@ -41,6 +41,8 @@ interface Held {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** largest believable distance of an ACK beyond the next expected byte (window scaling tops out ~1 GiB; real windows are far below 64 MiB) */
+const MAX_ACK_AHEAD = 64 * 1024 * 1024;
 
 export class TcpHalf {
   seqKnown = false;
@@ -120,12 +122,13 @@ export class TcpHalf {
   acked(ack: number): void {
     if (!this.seqKnown) return;
     const ahead = (ack - this.nextSeq) | 0;
-    if (ahead > 0 && this.streamOff + ahead > this.ackedOff) this.ackedOff = this.streamOff + ahead;
+    // an ACK further ahead than any real window is bogus (or a wrapped/garbage value): ignore it
+    if (ahead > 0 && ahead <= MAX_ACK_AHEAD && this.streamOff + ahead > this.ackedOff) this.ackedOff = this.streamOff + ahead;
     const held = this.held;
     if (held === null || held.length === 0) return;
     while (held.length > 0) {
       const rel = (ack - this.nextSeq) | 0;
-      if (rel <= 0 || this.streamOff + rel < held[0].off) return;
+      if (rel <= 0 || rel > MAX_ACK_AHEAD || this.streamOff + rel < held[0].off) return;
       this.host.counters.gapsAckedHole++;
       this.gapTo(held[0].off);
     }
