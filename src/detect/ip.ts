@@ -41,10 +41,11 @@ function hexDigit(c: number): number {
 }
 
 /**
- * Parse hextets of s[start, end) into groups[at…]; a final dotted quad counts as two groups.
+ * Parse hextets of s[start, end) into groups[at…]; a final dotted quad (when allowV4: it must end
+ * the whole address) counts as two groups.
  * Returns the number of groups written, or -1.
  */
-function parseGroups(s: string, start: number, end: number, groups: number[], at: number): number {
+function parseGroups(s: string, start: number, end: number, groups: number[], at: number, allowV4: boolean): number {
   if (start === end) return 0;
   let n = 0;
   let i = start;
@@ -53,6 +54,7 @@ function parseGroups(s: string, start: number, end: number, groups: number[], at
     while (j < end && s.charCodeAt(j) !== 0x3a /* : */) j++;
     // a dotted quad is only allowed as the last piece
     if (j === end && s.indexOf('.', i) !== -1 && s.indexOf('.', i) < end) {
+      if (!allowV4) return -1;
       const v4 = parseV4(s, i, end);
       if (v4 < 0 || at + n + 2 > 8) return -1;
       groups[at + n++] = Math.floor(v4 / 0x10000);
@@ -74,6 +76,9 @@ function parseGroups(s: string, start: number, end: number, groups: number[], at
   }
 }
 
+/** an IPv6 zone id, as net.isIP accepts it (`%eth0`, `%12`) */
+const ZONE = /^[0-9A-Za-z.:-]+$/;
+
 const scratchGroups: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
 
 /**
@@ -83,7 +88,10 @@ const scratchGroups: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
 export function parseIp(s: string, out: Uint32Array): 0 | 4 | 6 {
   let end = s.length;
   const pct = s.indexOf('%');
-  if (pct !== -1) end = pct;
+  if (pct !== -1) {
+    if (!ZONE.test(s.slice(pct + 1))) return 0;
+    end = pct;
+  }
   if (s.indexOf(':') === -1 || s.indexOf(':') > end) {
     const v4 = parseV4(s, 0, end);
     if (v4 < 0 || pct !== -1) return 0;
@@ -98,10 +106,10 @@ export function parseIp(s: string, out: Uint32Array): 0 | 4 | 6 {
   const dbl = s.indexOf('::');
   if (dbl !== -1 && dbl < end) {
     if (s.indexOf('::', dbl + 1) !== -1 && s.indexOf('::', dbl + 1) < end) return 0;
-    const head = parseGroups(s, 0, dbl, g, 0);
+    const head = parseGroups(s, 0, dbl, g, 0, false);
     if (head < 0) return 0;
     // parse the tail after the head, then move it to the end
-    const tail = parseGroups(s, dbl + 2, end, g, head);
+    const tail = parseGroups(s, dbl + 2, end, g, head, true);
     if (tail < 0 || head + tail > 7) return 0;
     for (let k = tail - 1; k >= 0; k--) {
       const v = g[head + k];
@@ -109,7 +117,7 @@ export function parseIp(s: string, out: Uint32Array): 0 | 4 | 6 {
       g[8 - tail + k] = v;
     }
   } else {
-    if (parseGroups(s, 0, end, g, 0) !== 8) return 0;
+    if (parseGroups(s, 0, end, g, 0, true) !== 8) return 0;
   }
   for (let w = 0; w < 4; w++) out[w] = ((g[2 * w] << 16) | g[2 * w + 1]) >>> 0;
   return 6;
