@@ -13,14 +13,14 @@ const m = require('./smb2-messages');
 const s1 = require('./smb1-messages');
 
 const SCENARIOS = {
-  'syn-flood': { count: 1000000, what: 'COUNT SYN-only flows to port 445 from distinct source IP/port pairs (~90 MB at 1M)' },
+  'syn-flood': { count: 1000000, what: 'COUNT SYN-only flows to port 445 from distinct source IP/port pairs (~78 MB at 1M)' },
   'nbss-16mb': { count: 1, what: 'COUNT sets of 3 flows: NBSS length 0xFFFFFF (16 MB - 1, the 24-bit maximum) with no data; 0x01FFFF (RFC 1002 17-bit maximum) with no data; 0xFFFFFF followed by one SMB2 header then silence' },
-  'tree-connects': { count: 100000, what: 'COUNT successful TREE_CONNECTs without TREE_DISCONNECT, spread over --sessions sessions (default 4); sessions stay open (~30 MB at 100k)' },
+  'tree-connects': { count: 100000, what: 'COUNT successful TREE_CONNECTs without TREE_DISCONNECT, spread over --sessions sessions (default 4); sessions stay open (~34 MB at 100k)' },
   'next-command-cycle': { count: 1, what: 'COUNT rounds of SMB2 compounds after a valid session: "back" (2nd header NextCommand points back to the 1st), "negative" (NextCommand 0xFFFFFFC0 = -64), "inside" (NextCommand 8: next header inside this one), "beyond" (NextCommand past the frame)' },
   'andx-cycle': { count: 1, what: 'COUNT SMB1 flows: NEGOTIATE, then SESSION_SETUP_ANDX chained to TREE_CONNECT_ANDX whose AndXOffset points back to the session setup block, and one block whose AndXOffset points to itself' },
-  'sessions-never-end': { count: 100000, what: 'COUNT SMB2 sessions (NEGOTIATE, 2-leg NTLMSSP SESSION_SETUP, one TREE_CONNECT), never logged off, TCP never closed; --per-connection K sessions per connection (default 1) (~330 MB at 100k)' },
-  'ooo-flood': { count: 100000, what: 'one flow: valid NEGOTIATE, then COUNT 1000-byte client segments 64 MB beyond the next expected sequence number, in shuffled order; the gap is never filled (~110 MB at 100k)' },
-  'overlap-lies': { count: 1000, what: 'one SMB2 session with COUNT TREE_CONNECTs each sent twice with overlapping TCP segments whose bytes differ: the path says PUBLIC in one copy and ADMIN$ in the other (alternating which comes first)' },
+  'sessions-never-end': { count: 100000, what: 'COUNT SMB2 sessions (NEGOTIATE, 2-leg NTLMSSP SESSION_SETUP, one TREE_CONNECT), never logged off, TCP never closed; --per-connection K sessions per connection (default 1) (~257 MB at 100k)' },
+  'ooo-flood': { count: 100000, what: 'one flow: valid NEGOTIATE, then COUNT 1000-byte client segments 64 MB beyond the next expected sequence number, in shuffled order; the gap is never filled (~107 MB at 100k)' },
+  'overlap-lies': { count: 1000, what: 'one SMB2 session with COUNT TREE_CONNECTs whose share name is sent twice in TCP segments with the same sequence range and different bytes: PUBLIC in one copy, ADMIN$ in the other (alternating which comes first); every other time both copies arrive before the hole in front of them is filled (~0.6 MB at 1000)' },
 };
 
 const HELP = `usage: node tools/gen/adversarial.js SCENARIO --out FILE [--count N] [--seed N] [options]
@@ -262,17 +262,30 @@ const run = {
       const pub = m.message(h, m.treeConnectRequest(`\\\\${SERVER_NAME}\\PUBLIC`));
       const adm = m.message(h, m.treeConnectRequest(`\\\\${SERVER_NAME}\\ADMIN$`));
       const [firstCopy, secondCopy, firstName, secondName] = i % 2 === 0 ? [pub, adm, 'PUBLIC', 'ADMIN$'] : [adm, pub, 'ADMIN$', 'PUBLIC'];
-      const split = pub.length - 2;
+      // the share name is the last bytes of the message: [0, k) is common, [k, end) differs
+      const k = 4 + m.HDR + 8;
       const seq0 = t.seq[0];
       let ts = conv.tick();
-      t.segment(ts, 0, 0x10, firstCopy, 0, split);
-      t.seq[0] = seq0; // retransmit the same range with different bytes
-      t.segment(ts + 200, 0, 0x10, secondCopy, 0, split);
-      t.segment(ts + 201, 0, 0x18, firstCopy, split, pub.length);
+      if (i % 2 === 0) {
+        // in order: the first copy completes the PDU, the conflicting copy follows
+        t.segment(ts, 0, 0x10, firstCopy, 0, k);
+        t.segment(ts + 1, 0, 0x18, firstCopy, k, pub.length);
+        t.seq[0] = (seq0 + k) >>> 0;
+        t.segment(ts + 200, 0, 0x18, secondCopy, k, pub.length);
+      } else {
+        // both copies wait behind a hole, which the common prefix fills last
+        t.seq[0] = (seq0 + k) >>> 0;
+        t.segment(ts, 0, 0x18, firstCopy, k, pub.length);
+        t.seq[0] = (seq0 + k) >>> 0;
+        t.segment(ts + 200, 0, 0x18, secondCopy, k, pub.length);
+        t.seq[0] = seq0;
+        t.segment(ts + 400, 0, 0x10, firstCopy, 0, k);
+        t.seq[0] = (seq0 + pub.length) >>> 0;
+      }
       const tid = 0x100 + i;
       ts = t.send(ts + 500, 1, m.message(h.reply(0, sid, tid), m.treeConnectResponse(1, 0x1f01ff)));
       c.clock.now = ts;
-      lies.push({ messageId: h.messageId, first: firstName, second: secondName });
+      lies.push({ messageId: h.messageId, first: firstName, second: secondName, behindHole: i % 2 === 1 });
     }
     c.extra.overlaps = lies.length;
     c.extra.firstCopies = { PUBLIC: lies.filter((l) => l.first === 'PUBLIC').length, 'ADMIN$': lies.filter((l) => l.first === 'ADMIN$').length };
