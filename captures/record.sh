@@ -18,6 +18,7 @@
 # labs can run side by side; SW_LAB_DIR (default /tmp/sharewatch-lab-NAME) holds config and state.
 # The script is idempotent: `up` tears down whatever a previous run with the same name left.
 set -euo pipefail
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
@@ -342,9 +343,10 @@ record_one() { # $1 = scenario, $2 = output file
   mkdir -p "$(dirname "$out")"
   rm -f "$out"
   local err=$LAB_DIR/log/tcpdump-$name.err
+  # -B: a 128 MB kernel buffer so the bulk transfer over the veth loses nothing.
   # -Z root: Debian's tcpdump drops to user tcpdump, who may not write into the repo.
   # Started directly (not through a function) so $! is tcpdump itself: `ip netns exec` execs it.
-  ip netns exec "$NS_SRV" tcpdump -i "$IF_SRV" -n -s 0 -U -Z root -w "$out" 2>"$err" &
+  ip netns exec "$NS_SRV" tcpdump -i "$IF_SRV" -n -s 0 -U -B 131072 -Z root -w "$out" 2>"$err" &
   local tpid=$!
   local i; for i in $(seq 100); do grep -q 'listening on' "$err" 2>/dev/null && break; sleep 0.05; done
   grep -q 'listening on' "$err" || { stop_capture $tpid; cat "$err" >&2; die "tcpdump did not start"; }
@@ -353,6 +355,9 @@ record_one() { # $1 = scenario, $2 = output file
   ( drive "$name" ) >"$LAB_DIR/log/$name.out" 2>&1 || rc=$?
   sleep 1   # let FIN/ACK and any late responses reach the wire
   stop_capture $tpid
+  if grep -Eq '^[1-9][0-9]* packets dropped by (kernel|interface)' "$err"; then
+    cat "$err" >&2; die "tcpdump dropped packets while recording $name; the capture is incomplete"
+  fi
   if [ $rc != 0 ]; then
     cat "$LAB_DIR/log/$name.out" >&2
     die "scenario $name failed (exit $rc)"
