@@ -3,7 +3,7 @@ import t from 'tap';
 import { Detector } from '../src/detect/detector';
 import { parseConfig } from '../src/shared/config';
 import type { AlertRecord, LifecycleRecord } from '../src/shared/records';
-import { at, connect, flowNtlm, logon, S, withIps } from './helpers/detect-records';
+import { at, connect, flowNtlm, logon, ntlmSession, S, withIps } from './helpers/detect-records';
 
 function detector(extra: object = {}, suppression = 0) {
   const out: AlertRecord[] = [];
@@ -70,8 +70,11 @@ t.test('what does not count', async (t) => {
   const ipc = Array.from({ length: 20 }, (_, i) => connect(at(i * S), '\\\\srv\\IPC$', false));
   const normal = Array.from({ length: 20 }, (_, i) => connect(at(i * S), '\\\\srv\\nosuchshare', false));
   const goodLogons = Array.from({ length: 20 }, (_, i) => logon(at(i * S), true));
-  a.feed([...ok, ...ipc, ...normal, ...goodLogons]);
-  t.equal(a.out.length, 0, 'successes, IPC$ and normal-share failures');
+  // zeek/smb3_multichannel.pcap: a client whose NTLMSSP null sessions are refused, 10 in 0.4 s
+  const nullSession = { ...ntlmSession, user: null, domain: null, workstation: null, auth: 'anonymous' as const };
+  const refused = Array.from({ length: 20 }, (_, i) => ({ ...logon(at(i * 0.04 * S), false, flowNtlm, nullSession), status: 'STATUS_ACCESS_DENIED' }));
+  a.feed([...ok, ...ipc, ...normal, ...goodLogons, ...refused]);
+  t.equal(a.out.length, 0, 'successes, IPC$ and normal-share failures, refused anonymous logons');
   const b = detector();
   b.feed(Array.from({ length: 10 }, (_, i) => connect(at(i * S), '\\\\srv\\PRINT$', false)));
   t.equal(b.out.length, 1, 'hidden shares count');

@@ -45,7 +45,6 @@ const v6Groups = fc.oneof(
   fc.array(fc.oneof(fc.constant(0), fc.constant(0), group), { minLength: 8, maxLength: 8 }),
 );
 const v4 = fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 4, maxLength: 4 }).map((o) => o.join('.'));
-const v4From6 = (g: number[]) => `${g[6] >> 8}.${g[6] & 255}.${g[7] >> 8}.${g[7] & 255}`;
 
 t.test('parseIp accepts exactly what net.isIP accepts (grammar-shaped random strings)', async (t) => {
   const piece = fc.oneof(

@@ -4,7 +4,9 @@
  * logon (SESSION_SETUP failure). A logon names no share, so the contract's "failed tree connects
  * or logons on admin/hidden shares" is read as: failed logons count whatever the share they were
  * meant for (password guessing against ADMIN$ fails at the logon, before any tree connect);
- * `count_logons: false` restricts the rule to tree connects.
+ * `count_logons: false` restricts the rule to tree connects. Failed ANONYMOUS logons (null
+ * sessions) do not count: no credential was tried, and clients retry them in bursts as a matter
+ * of course (zeek/smb3_multichannel.pcap: 10 refused null sessions in 0.4 s).
  * The alert fires on the record that makes the count reach the threshold; the source's window
  * then starts empty, so a continuing burst fires again after another `count` failures and those
  * repeats are folded by suppression into one summary.
@@ -71,7 +73,7 @@ export class AdminShareFailureBurst implements Rule {
       if (rec.tree.success || (c !== 'admin' && c !== 'hidden')) return null;
       logon = false;
     } else if (rec.kind === 'session-setup') {
-      if (rec.success || !this.cfg.countLogons) return null;
+      if (rec.success || !this.cfg.countLogons || rec.auth === 'anonymous') return null;
       logon = true;
     } else {
       return null;
