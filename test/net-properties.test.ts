@@ -83,8 +83,8 @@ function isSubsequence(got: Buffer[], ref: Buffer[]): boolean {
 }
 
 const CONNS: [string, number][] = [
-  ['zeek/smb2.pcap', 49208], // 1.5 MB of READ responses server→client
-  ['suricata-verify/smb2-05.pcap', 1112], // 840 kB of WRITE requests client→server
+  ['zeek/smb2.pcap', 49208], // 1.5 MB of WRITE requests client→server
+  ['suricata-verify/smb2-05.pcap', 1112], // 840 kB in one direction, many segments per message
 ];
 
 t.test('real streams: reference framing sanity', async (t) => {

@@ -367,7 +367,6 @@ export class NbssFramer {
       k = cap;
       this.host.counters.messageMemcapHits++;
     }
-    if (k < this.have) k = this.have < len ? this.have : len;
     this.keep = k;
     this.ensure(k);
   }
