@@ -34,6 +34,7 @@ export class AnalysisPipeline {
         maxSessions: config.tracker.maxSessions,
         maxTrees: config.tracker.maxTrees,
         maxPendingPerConnection: config.tracker.maxPendingPerConnection,
+        maxOpenFilesPerConnection: config.tracker.maxOpenFilesPerConnection,
       },
       (ts) => {
         this.lastTs = ts;
@@ -46,6 +47,7 @@ export class AnalysisPipeline {
       maxOooBytesPerFlow: config.net.maxOooBytesPerFlow,
       maxOooBytesTotal: config.net.maxOooBytesTotal,
       maxMessageBytes: config.net.maxMessageBytes,
+      gapTimeoutSec: config.net.gapTimeout,
     });
   }
 

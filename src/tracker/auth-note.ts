@@ -66,3 +66,8 @@ export function pipeName(name: string): string {
   if (n.startsWith('pipe\\')) n = n.slice(5);
   return n;
 }
+
+/** Trees whose opens are named pipes (IPC$, or a share the server typed as a pipe). */
+export function isPipeTree(tree: { shareType: string | null; shareClass: string }): boolean {
+  return tree.shareType === 'pipe' || tree.shareClass === 'ipc';
+}

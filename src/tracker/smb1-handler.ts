@@ -32,7 +32,7 @@ import {
   type Smb1Header,
 } from '../../dissectors/smb1-types';
 import { smb1UidString, treeIdString } from './ids';
-import { applyAuthNote, authKindOf, authNoteFromBlob, looksExecutableName, pipeName } from './auth-note';
+import { applyAuthNote, authKindOf, authNoteFromBlob, isPipeTree, looksExecutableName, pipeName } from './auth-note';
 import type { AuthNote, ConnState, PendingRequest, SessionState, TreeState } from './state';
 import type { Tracker } from './tracker';
 
@@ -182,6 +182,7 @@ export class Smb1Handler {
             break;
           }
           tree.bytesWritten += r.dataLength;
+          if (isPipeTree(tree)) break; // DCE/RPC over a named pipe: activity, not a file
           tree.wroteFiles = true;
           const f = cs.files.get(r.fid);
           if (f) {
@@ -298,7 +299,7 @@ export class Smb1Handler {
         }
         const name = p.name ?? '';
         const created = r.createAction === FILE_CREATED || r.createAction === FILE_OVERWRITTEN || r.createAction === FILE_SUPERSEDED;
-        if (tree.shareType === 'pipe' || tree.shareClass === 'ipc') tree.session.notePipe(pipeName(name));
+        if (isPipeTree(tree)) tree.session.notePipe(pipeName(name));
         else if (created || p.openedForWrite) {
           tree.noteFile(name);
           if (created) {

@@ -38,7 +38,7 @@ import {
   type Smb2Header,
 } from '../../dissectors/smb2-types';
 import { idKey, smb2SessionIdString, treeIdString } from './ids';
-import { applyAuthNote, authKindOf, authNoteFromBlob, looksExecutableName, pipeName } from './auth-note';
+import { applyAuthNote, authKindOf, authNoteFromBlob, isPipeTree, looksExecutableName, pipeName } from './auth-note';
 import type { ConnState, PendingRequest, SessionState, TreeState } from './state';
 import type { Tracker } from './tracker';
 
@@ -174,6 +174,7 @@ export class Smb2Handler {
           return;
         }
         tree.bytesWritten += r.dataLength;
+        if (isPipeTree(tree)) return; // DCE/RPC over a named pipe: activity, not a file
         tree.wroteFiles = true;
         const f = cs.files.get(fileKey(r.fileId));
         if (f) {
@@ -264,7 +265,7 @@ export class Smb2Handler {
           }
           const name = p.name ?? '';
           const created = r.createAction === FILE_CREATED || r.createAction === FILE_OVERWRITTEN || r.createAction === FILE_SUPERSEDED;
-          if (tree.shareType === 'pipe' || tree.shareClass === 'ipc') tree.session.notePipe(pipeName(name));
+          if (isPipeTree(tree)) tree.session.notePipe(pipeName(name));
           else if (created || p.openedForWrite) {
             tree.noteFile(name);
             if (created) {
