@@ -81,6 +81,8 @@ export class TreeState {
   }
 
   noteFile(name: string): void {
+    // SMB1 clients send share-relative names with a leading backslash; SMB2 ones without
+    if (name.charCodeAt(0) === 0x5c) name = name.replace(/^\\+/, '');
     if (this.files.length < MAX_FILES_PER_TREE && !this.files.includes(name)) this.files.push(name);
   }
 }
