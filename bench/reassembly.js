@@ -64,7 +64,7 @@ async function worker(mode, file, skip) {
   const t0 = process.hrtime.bigint();
   const s = await readCaptures([file], (p) => {
     handle(p);
-    if ((++n & 0xfffff) === 0) rssMid = Math.max(rssMid, process.memoryUsage().rss);
+    if ((++n & 0xffff) === 0) rssMid = Math.max(rssMid, process.memoryUsage().rss);
   });
   if (net) net.finish();
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;

@@ -51,6 +51,19 @@ const BODY = 1;
 const HUNT = 2;
 
 const SMB_ASCII = Buffer.from('SMB', 'latin1');
+
+/**
+ * dst[d..] = src[s..e): a byte loop for short runs, TypedArray#set for long ones. Buffer#copy
+ * validates its arguments on every call, which costs more than the copy for most segments.
+ */
+export function copyBytes(src: Buffer, s: number, e: number, dst: Buffer, d: number): void {
+  const n = e - s;
+  if (n <= 32) {
+    for (let i = 0; i < n; i++) dst[d + i] = src[s + i];
+  } else {
+    dst.set(new Uint8Array(src.buffer, src.byteOffset + s, n), d);
+  }
+}
 const EMPTY = Buffer.alloc(0);
 
 /**
@@ -203,7 +216,7 @@ export class NbssFramer {
           let take = this.headNeed - this.have;
           if (take > n) take = n;
           this.ensure(this.headNeed);
-          b.copy(this.buf!, this.have, off, off + take);
+          copyBytes(b, off, off + take, this.buf!, this.have);
           this.have += take;
           used = take;
           if (this.checkMagic && this.have >= 4) {
@@ -221,7 +234,7 @@ export class NbssFramer {
           let take = this.keep - this.have;
           if (take > n - used) take = n - used;
           if (take > 0) {
-            b.copy(this.buf!, this.have, off + used, off + used + take);
+            copyBytes(b, off + used, off + used + take, this.buf!, this.have);
             this.have += take;
             used += take;
           }
