@@ -5,6 +5,7 @@
 import type { SmbMessage } from '../net/types';
 import type { ShareType, Timestamp } from '../shared/records';
 import {
+  newSmb1Header,
   parseSmb1Close,
   parseSmb1Header,
   parseSmb1NtCreateRequest,
@@ -32,33 +33,12 @@ import {
   type Smb1Header,
 } from '../../dissectors/smb1-types';
 import { smb1UidString, treeIdString } from './ids';
-import { applyAuthNote, authKindOf, authNoteFromBlob, isPipeTree, looksExecutableName, pipeName } from './auth-note';
+import { applyAuthNote, authKindOf, authNoteFromBlob } from './auth-note';
+import { createSucceeded, writeRequested } from './file-activity';
 import type { AuthNote, ConnState, PendingRequest, SessionState, TreeState } from './state';
 import type { Tracker } from './tracker';
 
 const STATUS_MORE_PROCESSING_REQUIRED = 0xc0000016;
-const FILE_SUPERSEDED = 0;
-const FILE_CREATED = 2;
-const FILE_OVERWRITTEN = 3;
-
-function newHeader(): Smb1Header {
-  return {
-    offset: 0,
-    command: 0,
-    status: 0,
-    ntStatus: true,
-    dosClass: 0,
-    dosCode: 0,
-    flags: 0,
-    flags2: 0,
-    isResponse: false,
-    unicode: false,
-    tid: 0,
-    pid: 0,
-    uid: 0,
-    mid: 0,
-  };
-}
 
 function serviceShareType(service: string): ShareType | null {
   const s = service.toUpperCase();
@@ -74,7 +54,7 @@ function ts(msg: SmbMessage): Timestamp {
 
 export class Smb1Handler {
   private readonly t: Tracker;
-  private readonly hdr = newHeader();
+  private readonly hdr = newSmb1Header();
   private readonly cmds: Smb1Command[] = [];
 
   constructor(tracker: Tracker) {
@@ -181,15 +161,7 @@ export class Smb1Handler {
             t.counters.parseError('smb1:' + r.reason);
             break;
           }
-          tree.bytesWritten += r.dataLength;
-          if (isPipeTree(tree)) break; // DCE/RPC over a named pipe: activity, not a file
-          tree.wroteFiles = true;
-          const f = cs.files.get(r.fid);
-          if (f) {
-            f.tree.noteFile(f.name);
-            if (looksExecutableName(f.name)) tree.wroteExecutable = true;
-          }
-          if (r.offset === 0 && r.head.length >= 2 && r.head[0] === 0x4d && r.head[1] === 0x5a) tree.wroteExecutable = true;
+          writeRequested(cs, tree, r.fid, r.dataLength, r.offset, r.head);
           break;
         }
         case SMB1_CLOSE: {
@@ -297,21 +269,7 @@ export class Smb1Handler {
           t.counters.parseError('smb1:' + r.reason);
           return;
         }
-        const name = p.name ?? '';
-        const created = r.createAction === FILE_CREATED || r.createAction === FILE_OVERWRITTEN || r.createAction === FILE_SUPERSEDED;
-        if (isPipeTree(tree)) tree.session.notePipe(pipeName(name));
-        else if (created || p.openedForWrite) {
-          tree.noteFile(name);
-          if (created) {
-            tree.wroteFiles = true;
-            if (looksExecutableName(name)) tree.wroteExecutable = true;
-          }
-        }
-        if (cs.files.size >= t.opts.maxOpenFilesPerConnection) {
-          cs.files.delete(cs.files.keys().next().value as number);
-          t.counters.filesEvicted++;
-        }
-        cs.files.set(r.fid, { name, tree, forWrite: p.openedForWrite });
+        createSucceeded(t, cs, tree, p.name ?? '', p.openedForWrite, r.createAction, r.fid);
         return;
       }
       case SMB1_READ_ANDX: {

@@ -38,7 +38,8 @@ import {
   type Smb2Header,
 } from '../../dissectors/smb2-types';
 import { idKey, smb2SessionIdString, treeIdString } from './ids';
-import { applyAuthNote, authKindOf, authNoteFromBlob, isPipeTree, looksExecutableName, pipeName } from './auth-note';
+import { applyAuthNote, authKindOf, authNoteFromBlob } from './auth-note';
+import { createSucceeded, writeRequested } from './file-activity';
 import type { ConnState, PendingRequest, SessionState, TreeState } from './state';
 import type { Tracker } from './tracker';
 
@@ -48,9 +49,6 @@ const STATUS_MORE_PROCESSING_REQUIRED = 0xc0000016;
 const SESSION_FLAG_IS_GUEST = 0x1;
 const SESSION_FLAG_IS_NULL = 0x2;
 
-const FILE_SUPERSEDED = 0;
-const FILE_CREATED = 2;
-const FILE_OVERWRITTEN = 3;
 
 function shareTypeName(t: number): ShareType | null {
   return t === 1 ? 'disk' : t === 2 ? 'pipe' : t === 3 ? 'print' : null;
@@ -173,15 +171,7 @@ export class Smb2Handler {
           t.counters.parseError('smb2:' + r.reason);
           return;
         }
-        tree.bytesWritten += r.dataLength;
-        if (isPipeTree(tree)) return; // DCE/RPC over a named pipe: activity, not a file
-        tree.wroteFiles = true;
-        const f = cs.files.get(fileKey(r.fileId));
-        if (f) {
-          f.tree.noteFile(f.name);
-          if (looksExecutableName(f.name)) tree.wroteExecutable = true;
-        }
-        if (r.offset === 0 && r.head.length >= 2 && r.head[0] === 0x4d && r.head[1] === 0x5a) tree.wroteExecutable = true;
+        writeRequested(cs, tree, fileKey(r.fileId), r.dataLength, r.offset, r.head);
         return;
       }
       case SMB2_IOCTL: {
@@ -263,21 +253,7 @@ export class Smb2Handler {
             t.counters.parseError('smb2:' + r.reason);
             return;
           }
-          const name = p.name ?? '';
-          const created = r.createAction === FILE_CREATED || r.createAction === FILE_OVERWRITTEN || r.createAction === FILE_SUPERSEDED;
-          if (isPipeTree(tree)) tree.session.notePipe(pipeName(name));
-          else if (created || p.openedForWrite) {
-            tree.noteFile(name);
-            if (created) {
-              tree.wroteFiles = true;
-              if (looksExecutableName(name)) tree.wroteExecutable = true;
-            }
-          }
-          if (cs.files.size >= t.opts.maxOpenFilesPerConnection) {
-            cs.files.delete(cs.files.keys().next().value as number);
-            t.counters.filesEvicted++;
-          }
-          cs.files.set(fileKey(r.fileId), { name, tree, forWrite: p.openedForWrite });
+          createSucceeded(t, cs, tree, p.name ?? '', p.openedForWrite, r.createAction, fileKey(r.fileId));
           return;
         }
         case SMB2_READ: {

@@ -208,11 +208,7 @@ export class Tracker implements StreamSink {
     s.ended = true;
     this.sessions.delete(s.key);
     this.counters.sessionsOpen--;
-    for (const cs of s.conns) {
-      cs.sessions.delete(s);
-      if (cs.lastSession === s) cs.lastSession = null;
-    }
-    s.conns.clear();
+    this.detach(s);
   }
 
   emitSessionSetup(cs: ConnState, s: SessionState, ts: Timestamp, status: string, success: boolean, auth: AuthKind): void {
@@ -312,11 +308,7 @@ export class Tracker implements StreamSink {
     s.ended = true;
     this.sessions.delete(s.key);
     this.counters.sessionsOpen--;
-    for (const cs of s.conns) {
-      cs.sessions.delete(s);
-      if (cs.lastSession === s) cs.lastSession = null;
-    }
-    s.conns.clear();
+    this.detach(s);
     const view = s.view();
     const dur = Math.max(0, durationNs(s.startTs, ts));
     if (s.established || s.treesConnected > 0 || s.encryptedMessages > 0) {
@@ -334,6 +326,15 @@ export class Tracker implements StreamSink {
         bytes: s.encryptedBytes,
       });
     }
+  }
+
+  /** Unlink a finished session from its connections and the session table. */
+  private detach(s: SessionState): void {
+    for (const cs of s.conns) {
+      cs.sessions.delete(s);
+      if (cs.lastSession === s) cs.lastSession = null;
+    }
+    s.conns.clear();
   }
 
   private evictOldestSession(ts: Timestamp): void {

@@ -1,0 +1,57 @@
+/**
+ * What a successful CREATE and a WRITE mean for a tree, the same for SMB1 and SMB2: named pipes
+ * opened (IPC$), files written or created, executables dropped. Handlers pass in what their
+ * dissectors found; file handles are keyed per connection (folded FileId or FID).
+ */
+import { isPipeTree, looksExecutableName, pipeName } from './auth-note';
+import type { ConnState, TreeState } from './state';
+import type { Tracker } from './tracker';
+
+const FILE_SUPERSEDED = 0;
+const FILE_CREATED = 2;
+const FILE_OVERWRITTEN = 3;
+
+export function createSucceeded(
+  t: Tracker,
+  cs: ConnState,
+  tree: TreeState,
+  name: string,
+  openedForWrite: boolean,
+  createAction: number,
+  fileKey: number,
+): void {
+  const created = createAction === FILE_CREATED || createAction === FILE_OVERWRITTEN || createAction === FILE_SUPERSEDED;
+  if (isPipeTree(tree)) tree.session.notePipe(pipeName(name));
+  else if (created || openedForWrite) {
+    tree.noteFile(name);
+    if (created) {
+      tree.wroteFiles = true;
+      if (looksExecutableName(name)) tree.wroteExecutable = true;
+    }
+  }
+  if (cs.files.size >= t.opts.maxOpenFilesPerConnection) {
+    cs.files.delete(cs.files.keys().next().value as number);
+    t.counters.filesEvicted++;
+  }
+  cs.files.set(fileKey, { name, tree, forWrite: openedForWrite });
+}
+
+/** A WRITE request on `tree` to the handle `fileKey`; `head` = the data's first bytes present. */
+export function writeRequested(
+  cs: ConnState,
+  tree: TreeState,
+  fileKey: number,
+  dataLength: number,
+  offset: number,
+  head: Buffer,
+): void {
+  tree.bytesWritten += dataLength;
+  if (isPipeTree(tree)) return; // DCE/RPC over a named pipe: activity, not a file
+  tree.wroteFiles = true;
+  const f = cs.files.get(fileKey);
+  if (f) {
+    f.tree.noteFile(f.name);
+    if (looksExecutableName(f.name)) tree.wroteExecutable = true;
+  }
+  if (offset === 0 && head.length >= 2 && head[0] === 0x4d && head[1] === 0x5a) tree.wroteExecutable = true;
+}
