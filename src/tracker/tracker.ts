@@ -294,6 +294,7 @@ export class Tracker implements StreamSink {
     reason: Exclude<EndReason, 'tree_disconnect'>,
     ts: Timestamp,
     status: string | null,
+    evicted = false,
   ): void {
     if (s.ended) return;
     for (const tree of [...s.trees.values()]) {
@@ -311,7 +312,7 @@ export class Tracker implements StreamSink {
     this.detach(s);
     const view = s.view();
     const dur = Math.max(0, durationNs(s.startTs, ts));
-    if (s.established || s.treesConnected > 0 || s.encryptedMessages > 0) {
+    if (evicted || s.established || s.treesConnected > 0 || s.encryptedMessages > 0) {
       this.emit({ kind: 'session-end', ts, flow: s.flow, session: view, reason, durationNs: dur, trees: s.treesConnected, status });
     }
     if (s.encryptedMessages > 0) {
@@ -341,7 +342,7 @@ export class Tracker implements StreamSink {
     const oldest = this.sessions.values().next().value as SessionState | undefined;
     if (!oldest) return;
     this.counters.sessionsEvicted++;
-    this.endSession(oldest, 'idle_timeout', ts, null);
+    this.endSession(oldest, 'idle_timeout', ts, null, true); // never silent, even mid-setup
   }
 
   /** Sessions still open (for the summary and metrics). */
