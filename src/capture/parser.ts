@@ -50,6 +50,14 @@ function hex32(n: number): string {
   return '0x' + (n >>> 0).toString(16).padStart(8, '0');
 }
 
+/** Why a file cannot start with magic `m` (read big-endian), or null for a known capture magic. */
+function badMagicReason(m: number): string | null {
+  if (m === 0xa1b2c3d4 || m === 0xd4c3b2a1 || m === 0xa1b23c4d || m === 0x4d3cb2a1 || m === BT_SHB) return null;
+  if (m >>> 16 === 0x1f8b) return 'gzip data where a capture header was expected (compressed twice?)';
+  if (m === 0xa1b2cd34 || m === 0x34cdb2a1) return 'modified (Kuznetzov) pcap format is not supported';
+  return `not a pcap or pcapng file (magic ${hex32(m)})`;
+}
+
 export class CaptureParser {
   readonly name: string;
   /** the one packet object handed out; overwritten by every successful next() */
@@ -296,6 +304,12 @@ export class CaptureParser {
       if (avail < 4) return NEED;
       const m = b.readUInt32BE(p);
       if (m === BT_SHB) return this.blockLength(b, p, avail);
+      // a bad magic is reported as soon as its 4 bytes are in, however the input was chunked
+      const why = badMagicReason(m);
+      if (why !== null) {
+        this.badReason = why;
+        return BAD;
+      }
       return 24;
     }
     return BAD;
@@ -350,10 +364,7 @@ export class CaptureParser {
       this.state = ST_PCAPNG;
       return true;
     } else {
-      let why = `not a pcap or pcapng file (magic ${hex32(m)})`;
-      if (m >>> 16 === 0x1f8b) why = 'gzip data where a capture header was expected (compressed twice?)';
-      else if (m === 0xa1b2cd34 || m === 0x34cdb2a1) why = 'modified (Kuznetzov) pcap format is not supported';
-      this.failAt(this.curBase + p, why);
+      this.failAt(this.curBase + p, badMagicReason(m) ?? `not a pcap or pcapng file (magic ${hex32(m)})`);
       return false;
     }
     if (avail < 24) return false;
