@@ -33,6 +33,7 @@ export class CheckingSink implements StreamSink {
   currentFrame: Buffer | null = null;
   /** keep every message copy (the NBSS property compares them with the stream) */
   constructor(
+    /** most bytes a message may hold when it is no view of the current frame */
     private readonly maxMessageBytes: number,
     private readonly keepCopies = true,
     private readonly keep: (head: Buffer, total: number) => number = bytesToKeep,
@@ -68,7 +69,7 @@ export class CheckingSink implements StreamSink {
     if (m.truncated !== d.length < m.length) throw new Error(`truncated=${m.truncated} but ${d.length}/${m.length}`);
     const f = this.currentFrame;
     const view = f !== null && d.buffer === f.buffer && d.byteOffset >= f.byteOffset && d.byteOffset + d.length <= f.byteOffset + f.length;
-    if (!view && d.length > Math.max(this.maxMessageBytes, HEAD) ) throw new Error(`message of ${d.length} bytes buffered past the memcap`);
+    if (!view && d.length > Math.max(this.maxMessageBytes, HEAD)) throw new Error(`message of ${d.length} bytes buffered past the memcap`);
     if (d.length < 4 || d[1] !== 0x53 || d[2] !== 0x4d || d[3] !== 0x42 || d[0] < 0xfc) throw new Error('message does not start with an SMB protocol id');
     this.messages.push({
       conn: m.conn.id,

@@ -66,13 +66,17 @@ export function checkCounters(c: object, where: string): void {
   }
 }
 
-/** Text for a terminal or a TSV log: no C0/C1 control bytes, no DEL, no lone surrogates. */
-export function checkPrintable(s: string, where: string, allowNewlineAtEnd = true): void {
-  const body = allowNewlineAtEnd && s.endsWith('\n') ? s.slice(0, -1) : s;
+/**
+ * Text for a terminal or a TSV log: no C0/C1 control bytes, no DEL, no lone surrogates.
+ * `json`: a JSON text only needs C0 controls escaped (DEL and C1 are valid JSON string
+ * characters), and no lone surrogates (they cannot be encoded as UTF-8).
+ */
+export function checkPrintable(s: string, where: string, json = false): void {
+  const body = s.endsWith('\n') ? s.slice(0, -1) : s;
   for (let i = 0; i < body.length; i++) {
     const c = body.charCodeAt(i);
     if (c < 0x20 && c !== 0x09) throw new Error(`${where}: raw control 0x${c.toString(16)} at ${i}`);
-    if (c === 0x7f || (c >= 0x80 && c < 0xa0)) throw new Error(`${where}: raw control 0x${c.toString(16)} at ${i}`);
+    if (!json && (c === 0x7f || (c >= 0x80 && c < 0xa0))) throw new Error(`${where}: raw control 0x${c.toString(16)} at ${i}`);
     if (c >= 0xd800 && c <= 0xdbff) {
       const d = body.charCodeAt(i + 1);
       if (!(d >= 0xdc00 && d <= 0xdfff)) throw new Error(`${where}: lone high surrogate at ${i}`);

@@ -32,7 +32,9 @@ export function runNet(
   counts: Record<string, number>,
   keep?: (head: Buffer, total: number) => number,
 ): CheckingSink {
-  const sink = new CheckingSink(opts.maxMessageBytes ?? 4 << 20, true, keep);
+  // a message that is no view of the current frame is a joined copy (≤ max message bytes) or a
+  // view of an out-of-order segment held (≤ the per-flow out-of-order memcap)
+  const sink = new CheckingSink(Math.max(opts.maxMessageBytes ?? 4 << 20, opts.maxOooBytesPerFlow ?? 1 << 20), true, keep);
   const net = new NetPipeline(sink, opts);
   for (const f of frames) {
     sink.currentFrame = f.data;
