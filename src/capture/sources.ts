@@ -1,6 +1,6 @@
 /**
- * Byte sources for the parser: a regular file read into two alternating buffers (no allocation
- * per chunk; a chunk is parsed completely before its buffer is reused), or any readable stream
+ * Byte sources for the parser: a regular file read ahead into three rotating buffers (no allocation
+ * per chunk; a buffer is reused only after the parser has released its chunk), or any readable stream
  * (stdin, a tcpdump child). gzip is recognised by its magic (1f 8b) and inflated by streaming zlib.
  */
 import { createReadStream, promises as fsp } from 'node:fs';
@@ -23,34 +23,58 @@ function isGzip(b: Buffer): boolean {
   return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 }
 
+/** A read that never rejects: its error is handed back as a value, so one nobody awaits is harmless. */
+type Pending = Promise<{ ok: true; b: Buffer; n: number } | { ok: false; e: unknown }>;
+
 class FileSource implements ChunkSource {
   rawBytes = 0;
   readonly gzip = false;
-  private readonly bufs: (Buffer | null)[] = [null, null];
+  // Three buffers: the one being parsed (its tail may still be gathered), the one returned, and
+  // the one being read ahead. The read-ahead reuses the buffer of the chunk before the current
+  // one, which push() of the current chunk has released, so the disk read overlaps the parsing.
+  private readonly bufs: (Buffer | null)[] = [null, null, null];
   private which = 0;
   private done = false;
+  private ahead: Pending | null = null;
 
   constructor(
     private readonly fh: FileHandle,
     private readonly bufSize: number,
   ) {}
 
-  async read(): Promise<Buffer | null> {
-    if (this.done) return null;
-    this.which ^= 1;
+  private start(): Pending {
+    this.which = (this.which + 1) % 3;
     let b = this.bufs[this.which];
     if (b === null) b = this.bufs[this.which] = Buffer.allocUnsafeSlow(this.bufSize);
-    const { bytesRead } = await this.fh.read(b, 0, b.length, null);
-    if (bytesRead === 0) {
+    const buf = b;
+    return this.fh.read(buf, 0, buf.length, null).then(
+      (r) => ({ ok: true as const, b: buf, n: r.bytesRead }),
+      (e: unknown) => ({ ok: false as const, e }),
+    );
+  }
+
+  async read(): Promise<Buffer | null> {
+    if (this.done) return null;
+    const r = await (this.ahead ?? this.start());
+    this.ahead = null;
+    if (!r.ok) {
+      this.done = true;
+      throw r.e;
+    }
+    if (r.n === 0) {
       this.done = true;
       return null;
     }
-    this.rawBytes += bytesRead;
-    return bytesRead === b.length ? b : b.subarray(0, bytesRead);
+    this.rawBytes += r.n;
+    this.ahead = this.start();
+    return r.n === r.b.length ? r.b : r.b.subarray(0, r.n);
   }
 
   async close(): Promise<void> {
     this.done = true;
+    // the file handle must not close under a read in flight
+    if (this.ahead) await this.ahead;
+    this.ahead = null;
     await this.fh.close().catch(() => undefined);
   }
 }
