@@ -6,7 +6,11 @@
  */
 import http from 'node:http';
 import net from 'node:net';
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type * as PromClient from 'prom-client';
+import type { Registry } from 'prom-client';
+
+/** prom-client is loaded on first use: only --metrics needs it, and it costs ~45 ms of start-up. */
+const prom = (): typeof PromClient => require('prom-client') as typeof PromClient;
 
 /** A labelled family: label value → count. */
 export type LabelledCounts = ReadonlyMap<string, number> | Readonly<Record<string, number>>;
@@ -80,6 +84,7 @@ function finite(n: number): number {
 
 /** Registers the sharewatch_* metrics on `registry`. */
 export function registerMetrics(registry: Registry, src: MetricsSources): void {
+  const { Counter, Gauge } = prom();
   const counter = (name: string, help: string, get: () => number): void => {
     new Counter({
       name,
@@ -150,6 +155,7 @@ function listenError(e: NodeJS.ErrnoException, host: string, port: number): Erro
  */
 export async function startMetricsServer(hostPort: string, sources: MetricsSources): Promise<MetricsServer> {
   const { host, port } = parseHostPort(hostPort);
+  const { Registry, collectDefaultMetrics } = prom();
   const registry = new Registry();
   registerMetrics(registry, sources);
   // process_* and nodejs_* (CPU, memory, event-loop lag): what an operator checks first

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import type * as Yaml from 'yaml';
 import type { z } from 'zod';
 import { configFileSchema, type ConfigFile, type SeverityName } from './config-schema';
 
@@ -248,6 +248,8 @@ function parseText(text: string, path: string): unknown {
       throw new ConfigError(`${path}: invalid JSON: ${(e as Error).message}`);
     }
   }
+  // loaded on first use: most runs have no YAML file, and yaml costs ~50 ms of start-up
+  const { LineCounter, parseDocument } = require('yaml') as typeof Yaml;
   const lineCounter = new LineCounter();
   const doc = parseDocument(trimmed, { uniqueKeys: true, prettyErrors: false, lineCounter });
   if (doc.errors.length > 0) {
