@@ -1,6 +1,6 @@
 /**
  * Fuzz properties of every layer (test/fuzz/): reader, link/IP/TCP decode, reassembly, NBSS,
- * SMB2, SMB1, SPNEGO/NTLMSSP/Kerberos, tracker, whole pipeline. CI runs FUZZ_CASES (default 300)
+ * SMB2, SMB1, SPNEGO/NTLMSSP/Kerberos, tracker, whole pipeline. CI runs FUZZ_CASES (default 2000)
  * cases per property, scaled by each property's weight; tools/fuzz.js runs as many as asked
  * (FUZZ_CASES, FUZZ_LAYER, FUZZ_SEED, FUZZ_EXACT=1 for exactly N per property).
  */
@@ -8,7 +8,7 @@ import t from 'tap';
 import { LAYERS, runLayers } from './fuzz/index';
 import { corpusSeeds } from './fuzz/seeds';
 
-const cases = Number(process.env.FUZZ_CASES ?? 300);
+const cases = Number(process.env.FUZZ_CASES ?? 2000);
 const seed = Number(process.env.FUZZ_SEED ?? 20240611);
 const layers = (process.env.FUZZ_LAYER ?? '').split(',').filter(Boolean);
 const exact = process.env.FUZZ_EXACT === '1';

@@ -179,11 +179,17 @@ export function dissectNbss(input: Buffer, counts: Record<string, number>): void
 
 function magicBytes(magics: number[], headerLen: number): fc.Arbitrary<Uint8Array> {
   return fc.tuple(fc.uint8Array({ maxLength: 400 }), fc.constantFrom(...magics)).map(([b, magic]) => {
-    const out = new Uint8Array(Math.max(b.length, headerLen));
+    // SMB1: now and then a WordCount and ByteCount that fit, so the fuzz reaches the command parsers
+    const wc = headerLen === 32 && b.length > 0 && b[0] & 1 ? b[b.length - 1] % 16 : -1;
+    const out = new Uint8Array(Math.max(b.length, headerLen, wc >= 0 ? 35 + 2 * wc : 0));
     out.set(b);
     out.set([magic, 0x53, 0x4d, 0x42]);
-    // SMB1: a WordCount that fits now and then, so the fuzz reaches the command parsers
-    if (headerLen === 32 && out.length > 32 && b.length > 0 && b[0] & 1) out[32] = out[32] % 16;
+    if (wc >= 0) {
+      out[32] = wc;
+      const bc = out.length - (35 + 2 * wc);
+      out[33 + 2 * wc] = bc & 0xff;
+      out[34 + 2 * wc] = (bc >> 8) & 0xff;
+    }
     if (headerLen === 64 && out.length >= 6) {
       out[4] = 64;
       out[5] = 0;
@@ -227,4 +233,11 @@ export const smb1Properties = [
   mutatedProperty('smb1', () => corpusSeeds().smb1, dissectSmb1, 4),
 ];
 export const authProperties = [arbitraryProperty('auth', authArb, dissectAuth), mutatedProperty('auth', () => corpusSeeds().blobs, dissectAuth, 0)];
-export const nbssBodyProperties = [arbitraryProperty('nbss', fc.uint8Array({ maxLength: 120 }), dissectNbss)];
+/** first-level encoded NetBIOS names (0x20, 32 letters A..P, 0) with random damage, twice */
+const nbName = fc.tuple(fc.array(fc.nat(15), { minLength: 32, maxLength: 32 }), fc.nat(40)).map(([l, d]) => {
+  const b = [0x20, ...l.map((x) => 0x41 + x), 0];
+  if (d < b.length) b[d] = (b[d] + d) & 0xff;
+  return b;
+});
+const nbssBody = fc.oneof(fc.uint8Array({ maxLength: 120 }), fc.tuple(nbName, nbName).map(([a, b]) => Uint8Array.from([...a, ...b])));
+export const nbssBodyProperties = [arbitraryProperty('nbss', nbssBody, dissectNbss)];
