@@ -11,11 +11,15 @@ import { AnalysisPipeline } from './pipeline';
 import { summaryText } from './summary';
 import { Progress } from './progress';
 import { readCaptures, readStream } from '../capture/reader';
-import { LiveCapture, LiveCaptureError } from '../capture/live';
+import { LiveCapture, LiveCaptureError, dropPrivileges, lookupUser } from '../capture/live';
 import { ConfigError, defaultConfig, loadConfig, type Config } from '../shared/config';
 import { createWriter, type EventWriter } from '../output/writer';
-import { startMetricsServer } from '../output/metrics';
+import { startMetricsServer, type MetricsServer } from '../output/metrics';
 import { metricsSources } from './metrics-sources';
+
+/** whom a root-started live capture runs as without --user */
+const DEFAULT_RUN_AS = 'nobody';
+const STATS_INTERVAL_MS = 5_000;
 
 const err = (line: string): void => {
   process.stderr.write(`sharewatch: ${line}\n`);
@@ -79,24 +83,65 @@ async function run(argv: string[]): Promise<number> {
   let live: LiveCapture | null = null;
   let interrupted = false;
 
+  // Live: whom the analyzer runs as once the capture is open. Root never keeps running the
+  // analysis: without --user it becomes 'nobody'. tcpdump (-Z) drops to the same user, so this
+  // process can still signal it (SIGUSR1 for counters, SIGINT to stop) after its own drop.
+  let runAs: string | null = null;
+  if (opts.iface) {
+    const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+    if (opts.user !== null) {
+      if (opts.user === 'root' || lookupUser(opts.user)?.uid === 0) {
+        err(`--user ${opts.user}: the analyzer does not run as root; name an unprivileged user`);
+        return 2;
+      }
+      if (lookupUser(opts.user) === null) {
+        err(`--user ${opts.user}: no such user`);
+        return 2;
+      }
+      if (!isRoot && lookupUser(opts.user)!.uid !== process.getuid!()) {
+        err(`--user ${opts.user}: only root can switch users (running as uid ${process.getuid!()})`);
+        return 2;
+      }
+      runAs = isRoot ? opts.user : null;
+    } else if (isRoot) {
+      if (lookupUser(DEFAULT_RUN_AS) === null) {
+        err(`running as root and there is no '${DEFAULT_RUN_AS}' user: give --user NAME (an unprivileged account)`);
+        return 2;
+      }
+      runAs = DEFAULT_RUN_AS;
+    }
+  }
+
   const onStop = (): void => {
-    if (interrupted) return;
+    if (interrupted) {
+      // a second signal: what is written stays complete lines, the rest is given up
+      writer.flushSync();
+      process.exit(1);
+    }
     interrupted = true;
     if (live) live.stop();
-    else abort.abort();
+    else {
+      abort.abort();
+      // a replay waiting on stdin would not see the abort until more bytes came
+      if (opts.readFiles.includes('-')) process.stdin.destroy();
+    }
   };
   process.on('SIGINT', onStop);
   process.on('SIGTERM', onStop);
   process.on('SIGHUP', () => writer.reopen());
   process.on('exit', () => writer.flushSync());
 
-  let metrics: { close(): Promise<void> } | null = null;
+  let metrics: MetricsServer | null = null;
   if (opts.metrics) {
     try {
       metrics = await startMetricsServer(opts.metrics, metricsSources(pipeline, () => live?.stats.droppedKernel ?? 0));
     } catch (e) {
       err(`--metrics ${opts.metrics}: ${(e as Error).message}`);
       return 2;
+    }
+    if (!opts.quiet) {
+      const a = metrics.address;
+      err(`metrics at http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}/metrics`);
     }
   }
 
@@ -112,7 +157,7 @@ async function run(argv: string[]): Promise<number> {
         bpf: opts.bpf!,
         snaplen: opts.snaplen,
         bufferSizeMiB: opts.bufferSizeMiB,
-        user: opts.user,
+        user: runAs,
       });
       let stream;
       try {
@@ -120,21 +165,41 @@ async function run(argv: string[]): Promise<number> {
       } catch (e) {
         if (e instanceof LiveCaptureError) {
           err(e.message);
+          await metrics?.close();
           return 2;
         }
         throw e;
       }
-      if (!opts.quiet) err(`listening on ${opts.iface} (filter: ${opts.bpf})`);
-      const statsTimer = setInterval(() => live?.requestStats(), 10_000);
+      if (runAs !== null) {
+        try {
+          dropPrivileges(runAs);
+        } catch (e) {
+          err(`cannot drop privileges to ${runAs}: ${(e as Error).message}`);
+          live.stop();
+          await live.exited();
+          await metrics?.close();
+          return 2;
+        }
+      }
+      if (!opts.quiet) {
+        err(`listening on ${opts.iface} (filter: ${opts.bpf})${runAs !== null ? `, running as ${runAs}` : ''}`);
+      }
+      // kernel drop counters: tcpdump prints them on SIGUSR1 (and at exit)
+      const statsTimer = setInterval(() => live?.requestStats(), STATS_INTERVAL_MS);
       statsTimer.unref();
       const summary = await readStream(stream, `${opts.iface} (tcpdump)`, pipeline.onPacket, {});
       clearInterval(statsTimer);
       await live.exited();
       inputBytes = summary.bytes;
-      if (summary.error) {
-        err(summary.error.message);
+      const unexpected = live.unexpectedEnd();
+      if (summary.error && !interrupted) {
+        stopReason = summary.error.message;
+        status = 1;
+      } else if (unexpected !== null) {
+        stopReason = unexpected;
         status = 1;
       }
+      // the capture is over: open connections, sessions and trees end with capture_end
       pipeline.finish();
     } else {
       if (opts.progress && process.stderr.isTTY && !opts.quiet) {
@@ -149,7 +214,6 @@ async function run(argv: string[]): Promise<number> {
       inputBytes = summary.bytes;
       linktypes = linktypeCounts(summary);
       if (summary.error) {
-        err(summary.error.message);
         stopReason = summary.error.message;
         status = 2;
       }
@@ -169,10 +233,13 @@ async function run(argv: string[]): Promise<number> {
         inputBytes,
         linktypes,
         kernelDrops: live ? live.stats.droppedKernel : null,
-        error: stopReason ?? (interrupted ? 'interrupted by signal' : null),
+        live: live ? live.stats : null,
+        error: stopReason === null && interrupted ? 'interrupted by signal' : null,
       }),
     );
   }
+  // The reason the input stopped is one stderr line, after the summary, so it is the last thing seen.
+  if (stopReason !== null) err(stopReason);
   return status;
 }
 

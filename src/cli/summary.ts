@@ -1,5 +1,6 @@
 /** The one-screen summary printed on stderr at the end (and the --stats capture summary). */
 import type { AnalysisPipeline } from './pipeline';
+import type { LiveStats } from '../capture/live';
 
 function fmtMap(m: ReadonlyMap<string, number>): string {
   if (m.size === 0) return '-';
@@ -14,6 +15,8 @@ export interface SummaryExtras {
   inputBytes: number;
   linktypes?: ReadonlyMap<number, number>;
   kernelDrops?: number | null;
+  /** live capture: tcpdump's final counters */
+  live?: LiveStats | null;
   error?: string | null;
 }
 
@@ -27,7 +30,11 @@ export function summaryText(p: AnalysisPipeline, x: SummaryExtras): string {
     `  packets      ${p.packets}  (${mb.toFixed(1)} MB in ${x.wallSeconds.toFixed(2)} s, ${rate.toFixed(0)} MB/s, ${(p.packets / Math.max(x.wallSeconds, 1e-9) / 1e6).toFixed(2)} Mpps)`,
   ];
   if (x.linktypes) lines.push(`  link types   ${fmtMap(new Map([...x.linktypes].map(([k, v]) => [String(k), v])))}`);
-  if (x.kernelDrops !== undefined && x.kernelDrops !== null) lines.push(`  kernel drops ${x.kernelDrops}`);
+  if (x.live) {
+    lines.push(
+      `  capture      received-by-filter=${x.live.received} captured=${x.live.captured} kernel-drops=${x.live.droppedKernel} interface-drops=${x.live.droppedInterface}`,
+    );
+  } else if (x.kernelDrops !== undefined && x.kernelDrops !== null) lines.push(`  kernel drops ${x.kernelDrops}`);
   lines.push(
     `  tcp          flows=${n.flows ?? '-'} smb-messages=${tr.messages} gaps=${tr.gaps} gap-bytes=${tr.gapBytes}`,
     `  smb          smb1=${tr.smb1Messages} smb2=${tr.smb2Messages} encrypted=${tr.transformMessages} compressed=${tr.compressedMessages} unknown=${tr.unknownMessages}`,
