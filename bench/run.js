@@ -117,7 +117,9 @@ async function measureTshark(input, size, packets, prefixMB) {
     packets: pk,
     measuredWallSecs: r.wallSecs,
     wallSecs: prefix ? size / rate : r.wallSecs,
-    cpuSecs: (r.userSecs ?? 0) + (r.sysSecs ?? 0) || null,
+    // cpu extrapolated like wall time; measuredCpuSecs is the prefix's own
+    measuredCpuSecs: (r.userSecs ?? 0) + (r.sysSecs ?? 0) || null,
+    cpuSecs: ((r.userSecs ?? 0) + (r.sysSecs ?? 0)) * (size / bytes) || null,
     maxRssMB: mb(r.maxRssKB),
     smb2Frames: r.lines,
     MBps: rate / 1e6,
@@ -137,6 +139,7 @@ async function benchInput(input, o) {
     name: input.name,
     kind: input.kind,
     what: input.what,
+    ...(input.sessions ? { sessions: input.sessions, trees: input.trees } : {}),
     file: path.relative(ROOT, input.file),
     bytes: size,
     packets: sw.packets,

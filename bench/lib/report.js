@@ -16,7 +16,7 @@ function inputTable(r) {
     ['tool', 'wall s', 'cpu s', 'MB/s', 'Mpkt/s', 'peak RSS MB', 'output lines', 'vs tshark', 'vs cat'],
     ['sharewatch', f(sw.wallSecs, 2), f(sw.cpuSecs, 2), f(sw.MBps), f(sw.pps / 1e6, 2), f(sw.maxRssMB), `${sw.events} events`, ratio(sw.MBps, ts?.MBps), ratio(sw.MBps, r.cat.MBps)],
   ];
-  if (ts) rows.push([ts.prefix ? 'tshark -Y smb2 *' : 'tshark -Y smb2', f(ts.wallSecs, 1), f(ts.cpuSecs, 1), f(ts.MBps, 1), f(ts.pps / 1e6, 3), f(ts.maxRssMB), `${ts.smb2Frames} smb2 frames`, '1×', ratio(ts.MBps, r.cat.MBps)]);
+  if (ts) rows.push([ts.prefix ? 'tshark -Y smb2 *' : 'tshark -Y smb2', f(ts.wallSecs, 1), f(ts.cpuSecs, 1), f(ts.MBps, 1), f(ts.pps / 1e6, 3), f(ts.maxRssMB), `${ts.smb2Frames} smb2 frames${ts.prefix ? ' in prefix' : ''}`, '1×', ratio(ts.MBps, r.cat.MBps)]);
   rows.push(['cat', f(r.cat.wallSecs, 3), f(r.cat.cpuSecs, 2), f(r.cat.MBps), f(r.cat.pps / 1e6, 1), f(r.cat.maxRssMB), '-', ratio(r.cat.MBps, ts?.MBps), '1×']);
   const head = `${r.name} (${r.kind}): ${(r.bytes / 1e6).toFixed(0)} MB, ${r.packets} packets — ${r.what}`;
   const s = r.sharewatch.summary;
