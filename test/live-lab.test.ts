@@ -31,7 +31,9 @@ const built = fs.existsSync(MAIN);
 const reason = [avail.reason, built ? '' : `${MAIN} missing (npm run build)`].filter((s) => s !== '').join('; ');
 
 function startSharewatch(lab: Lab, args: string[]): WatchedProcess {
-  const child = lab.spawnInServer([process.execPath, MAIN, '-i', lab.serverIface, ...args], {
+  // env -u: without tap's NODE_OPTIONS hooks, which would write .tap/processinfo after the drop
+  // to nobody (env, ip netns exec and node exec in turn, so the pid is sharewatch's)
+  const child = lab.spawnInServer(['env', '-u', 'NODE_OPTIONS', process.execPath, MAIN, '-i', lab.serverIface, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new WatchedProcess(child);

@@ -157,6 +157,8 @@ async function run(argv: string[]): Promise<number> {
         bpf: opts.bpf!,
         snaplen: opts.snaplen,
         bufferSizeMiB: opts.bufferSizeMiB,
+        // where tcpdump is not in PATH or /usr/sbin (and for tests of the "not found" error)
+        tcpdump: process.env.SHAREWATCH_TCPDUMP || undefined,
         user: runAs,
       });
       let stream;
