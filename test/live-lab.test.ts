@@ -30,10 +30,10 @@ const avail = labAvailability();
 const built = fs.existsSync(MAIN);
 const reason = [avail.reason, built ? '' : `${MAIN} missing (npm run build)`].filter((s) => s !== '').join('; ');
 
-function startSharewatch(lab: Lab, args: string[]): WatchedProcess {
+function startSharewatch(lab: Lab, args: string[], prefix: string[] = []): WatchedProcess {
   // env -u: without tap's NODE_OPTIONS hooks, which would write .tap/processinfo after the drop
   // to nobody (env, ip netns exec and node exec in turn, so the pid is sharewatch's)
-  const child = lab.spawnInServer(['env', '-u', 'NODE_OPTIONS', process.execPath, MAIN, '-i', lab.serverIface, ...args], {
+  const child = lab.spawnInServer(['env', '-u', 'NODE_OPTIONS', ...prefix, process.execPath, MAIN, '-i', lab.serverIface, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new WatchedProcess(child);
@@ -265,5 +265,23 @@ if (reason !== '' && isCI()) {
     t.same(shares(rotated), ['C$'], 'the rotated file holds the C$ alert');
     t.same(shares(fresh), ['ADMIN$'], 'the reopened file holds the ADMIN$ alert seen after SIGHUP');
     t.ok(fresh.some((e) => e.event?.action === 'smb-session-end' && e.smb?.end_reason === 'logoff'), 'ADMIN$ session ended by LOGOFF');
+  });
+
+  t.test('as an unprivileged user holding only CAP_NET_RAW and CAP_NET_ADMIN (the systemd unit)', async (t) => {
+    // what contrib/sharewatch.service does with User= and AmbientCapabilities=
+    const sw = startSharewatch(lab, [], [
+      'setpriv', `--reuid=${NOBODY_UID}`, `--regid=${NOBODY_UID}`, '--clear-groups',
+      '--inh-caps=+net_raw,+net_admin', '--ambient-caps=+net_raw,+net_admin',
+    ]);
+    t.teardown(() => {
+      if (sw.running) sw.child.kill('SIGKILL');
+    });
+    await listening(sw);
+    t.notMatch(sw.stderr, /running as/, 'not root: no privilege change announced');
+    t.same(procUids(sw.child.pid!, (p) => fs.readFileSync(p, 'utf8')), { real: NOBODY_UID, effective: NOBODY_UID }, 'runs as nobody throughout');
+    await lab.runScenario('c-drop-delete', { timeoutMs: 60_000 });
+    const alert = await sw.waitForLine((e) => e.event?.kind === 'alert', 30_000, 'the alert');
+    t.equal(alert.event!.smb?.share_name, 'C$', 'the C$ alert arrives');
+    await stopAndCheck(t, sw, 'capability run');
   });
 }
