@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isCI } from './helpers/lab';
-import { explainTcpdumpError, findTcpdump, missingCaptureCaps, tcpdumpArgs } from '../src/capture/live';
+import { DEFAULT_BUFFER_MIB, explainTcpdumpError, findTcpdump, missingCaptureCaps, tcpdumpArgs } from '../src/capture/live';
 
 const MAIN = path.resolve(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
 const tcpdump = findTcpdump();
@@ -40,6 +40,9 @@ t.test('tcpdump args: immediate mode, nanosecond stamps, snaplen, buffer, -Z, fi
   t.same(a.slice(a.indexOf('-B'), a.indexOf('-B') + 2), ['-B', String(64 * 1024)], 'buffer size in KiB');
   t.same(a.slice(a.indexOf('-Z'), a.indexOf('-Z') + 2), ['-Z', 'nobody'], 'drops to the user');
   t.equal(a[a.length - 1], 'tcp port 445 or tcp port 139', 'filter last');
+  const d = tcpdumpArgs({ iface: 'eth0', bpf: 'tcp', snaplen: 262144, bufferSizeMiB: null, user: null });
+  t.same(d.slice(d.indexOf('-B'), d.indexOf('-B') + 2), ['-B', String(DEFAULT_BUFFER_MIB * 1024)], 'default ring: 64 MiB, not libpcap\'s 2 MiB');
+  t.notOk(d.includes('-Z'), 'no -Z without a user');
 });
 
 t.test('missing capabilities are read from CapEff', async (t) => {

@@ -41,7 +41,7 @@ Options:
   --no-progress          no progress bar on stderr during replay
   -q, --quiet            no summary on stderr at the end
   --user NAME            live: drop privileges to NAME once the capture is open
-  --buffer-size MIB      live: kernel capture buffer size in MiB
+  --buffer-size MIB      live: kernel capture buffer size in MiB (default 64)
   --snaplen N            live: snapshot length (default 262144)
   -h, --help             show this help
   -V, --version          show the version
