@@ -284,4 +284,30 @@ if (reason !== '' && isCI()) {
     t.equal(alert.event!.smb?.share_name, 'C$', 'the C$ alert arrives');
     await stopAndCheck(t, sw, 'capability run');
   });
+
+  t.test('the capture dies under it: open trees and sessions end, the reason, exit 1', async (t) => {
+    const sw = startSharewatch(lab, []);
+    t.teardown(() => {
+      if (sw.running) sw.child.kill('SIGKILL');
+    });
+    await listening(sw);
+    // a session that stays open on the ordinary share while the capture goes away
+    const client = lab.runClient(
+      `{ echo ls; sleep 6; echo ls; } | smbclient -s '${lab.dir}/client.conf' -U '${lab.domain}\\${lab.user}%${lab.password}' '//${lab.serverIp}/public'`,
+      { timeoutMs: 60_000, check: false },
+    );
+    await sw.waitForLine((e) => e.event?.action === 'smb-tree-connect' && e.smb?.share_name === 'public', 30_000, 'the tree connect to public');
+    const td = tcpdumpPid(sw.child.pid!);
+    t.ok(td, 'tcpdump child found');
+    process.kill(td!, 'SIGKILL');
+    const ex = await sw.exit;
+    t.same(ex, { code: 1, signal: null }, 'exit 1: a runtime failure');
+    const lastLine = sw.stderr.trimEnd().split('\n').pop() ?? '';
+    t.match(lastLine, new RegExp(`^sharewatch: capture on ${lab.serverIface} ended unexpectedly: tcpdump killed by SIGKILL`), 'the reason is the last stderr line', { stderr: sw.stderr });
+    const ends = sw.events().filter((e) => e.smb?.end_reason === 'capture_end');
+    t.ok(ends.some((e) => e.event?.action === 'smb-tree-disconnect' && e.smb?.share_name === 'public'), 'the open tree ended with capture_end');
+    t.ok(ends.some((e) => e.event?.action === 'smb-session-end'), 'the open session ended with capture_end');
+    t.equal(sw.partialLine, '', 'no partial line');
+    await client;
+  });
 }
