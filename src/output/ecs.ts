@@ -202,7 +202,187 @@ export function toEcs(rec: OutputRecord): Record<string, unknown> {
   return rec.kind === 'alert' ? alertEcs(rec) : lifecycleEcs(rec);
 }
 
-/** One NDJSON line (with the trailing newline). JSON.stringify escapes lone surrogates (\udXXX). */
+/**
+ * One NDJSON line (with the trailing newline): exactly JSON.stringify(toEcs(rec)) + '\n', byte for
+ * byte, written out by hand (no intermediate objects; JSON.stringify of the nested event was the
+ * top frame of the replay profile). Same key order as toEcs; a value that is undefined leaves its
+ * key out, as JSON.stringify does; strings needing escapes (quote, backslash, C0 controls,
+ * surrogates, paired or lone) go through JSON.stringify itself, so escaping cannot differ.
+ */
 export function toNdjsonLine(rec: OutputRecord): string {
-  return JSON.stringify(toEcs(rec)) + '\n';
+  return rec.kind === 'alert' ? alertLine(rec) : lifecycleLine(rec);
+}
+
+/** A JSON string literal: JSON.stringify(s) for any string, quoted directly when nothing needs escaping. */
+function jstr(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
+  }
+  return '"' + s + '"';
+}
+
+/** JSON of any value the records hold (undefined is handled by the callers: the key is left out). */
+function jval(v: unknown): string {
+  if (typeof v === 'string') return jstr(v);
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'null';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (v === null) return 'null';
+  return JSON.stringify(v) as string;
+}
+
+/** `,"key":value`, or '' when value is undefined (JSON.stringify drops such keys) */
+function kv(key: string, v: unknown): string {
+  return v === undefined ? '' : ',"' + key + '":' + jval(v);
+}
+
+/** `{` + members + `}` from `,"k":v` pieces (the first comma dropped) */
+function obj(members: string): string {
+  return members === '' ? '{}' : '{' + members.slice(1) + '}';
+}
+
+/** a JSON array of strings (elements as JSON.stringify writes them: undefined → null) */
+function jarr(a: readonly unknown[]): string {
+  let out = '[';
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if (i > 0) out += ',';
+    out += v === undefined || typeof v === 'function' ? 'null' : jval(v);
+  }
+  return out + ']';
+}
+
+function treeMembers(t: TreeView): string {
+  return (
+    kv('tree_id', t.treeId) +
+    kv('share', t.share) +
+    kv('share_name', t.shareName) +
+    kv('share_class', t.shareClass) +
+    (t.shareType !== null ? kv('share_type', t.shareType) : '') +
+    kv('status', t.status)
+  );
+}
+
+/** the smb object of smbObj(), as JSON */
+function smbJson(rec: LifecycleRecord): string {
+  const s = rec.session;
+  let m = '';
+  if (s.version !== null) m += kv('version', s.version);
+  if (s.sessionId !== null) m += kv('session_id', s.sessionId);
+  const auth = rec.kind === 'session-setup' ? rec.auth : s.auth;
+  if (auth !== null) m += kv('auth', auth);
+  if (s.workstation !== null && s.workstation !== '') m += kv('workstation', s.workstation);
+  if (s.kerberosRealm !== null || s.kerberosService !== null) {
+    let k = '';
+    if (s.kerberosRealm !== null) k += kv('realm', s.kerberosRealm);
+    if (s.kerberosService !== null) k += kv('service', s.kerberosService);
+    m += ',"kerberos":' + obj(k);
+  }
+  switch (rec.kind) {
+    case 'session-setup':
+      m += kv('status', rec.status);
+      break;
+    case 'session-end':
+      if (rec.status !== null) m += kv('status', rec.status);
+      m += kv('end_reason', rec.reason) + kv('trees', rec.trees);
+      break;
+    case 'tree-connect':
+      m += treeMembers(rec.tree);
+      break;
+    case 'tree-disconnect': {
+      const a = rec.activity;
+      m +=
+        treeMembers(rec.tree) +
+        kv('end_reason', rec.reason) +
+        ',"activity":' +
+        obj(
+          kv('creates', a.creates) +
+            kv('reads', a.reads) +
+            kv('writes', a.writes) +
+            kv('bytes_read', a.bytesRead) +
+            kv('bytes_written', a.bytesWritten) +
+            kv('ioctls', a.ioctls),
+        ) +
+        ',"files":' +
+        jarr(rec.files.length > 16 ? rec.files.slice(0, 16) : rec.files);
+      break;
+    }
+    case 'encrypted-session':
+      m += kv('end_reason', rec.reason) + kv('messages', rec.messages) + kv('bytes', rec.bytes);
+      break;
+  }
+  return obj(m);
+}
+
+/** source, destination, network, user, smb of putContext(), as `,"k":v` members */
+function contextMembers(rec: LifecycleRecord): string {
+  const f = rec.flow;
+  let m =
+    ',"source":' +
+    obj(kv('ip', f.clientIp) + kv('port', f.clientPort)) +
+    ',"destination":' +
+    obj(kv('ip', f.serverIp) + kv('port', f.serverPort)) +
+    ',"network":{"transport":"tcp"}';
+  const s = rec.session;
+  const name = s.user !== null && s.user !== '' ? s.user : null;
+  const domain = userDomain(s);
+  if (name !== null || (domain !== null && domain !== '')) {
+    let u = '';
+    if (name !== null) u += kv('name', name);
+    if (domain !== null && domain !== '') u += kv('domain', domain);
+    m += ',"user":' + obj(u);
+  }
+  return m + ',"smb":' + smbJson(rec);
+}
+
+function lifecycleLine(rec: LifecycleRecord): string {
+  const dur = durationOf(rec);
+  return (
+    '{"@timestamp":' +
+    jstr(isoMicros(rec.ts)) +
+    ',"event":{"kind":"event","dataset":"' +
+    DATASET +
+    '"' +
+    kv('action', actionOf(rec)) +
+    kv('outcome', outcomeOf(rec)) +
+    (dur !== null ? kv('duration', dur) : '') +
+    '}' +
+    contextMembers(rec) +
+    '}\n'
+  );
+}
+
+function alertLine(a: AlertRecord): string {
+  const dur = durationOf(a.about);
+  let ids = '';
+  let names = '';
+  for (let i = 0; i < a.techniques.length; i++) {
+    const t = a.techniques[i];
+    ids += ',' + (t.id === undefined ? 'null' : jval(t.id));
+    names += ',' + (t.name === undefined ? 'null' : jval(t.name));
+  }
+  return (
+    '{"@timestamp":' +
+    jstr(isoMicros(a.ts)) +
+    ',"event":{"kind":"alert","dataset":"' +
+    DATASET +
+    '"' +
+    kv('action', a.ruleName) +
+    kv('outcome', outcomeOf(a)) +
+    (dur !== null ? kv('duration', dur) : '') +
+    kv('severity', a.severity) +
+    (a.count !== null ? kv('count', a.count) : '') +
+    '},"rule":' +
+    obj(kv('id', a.ruleId) + kv('name', a.ruleName)) +
+    kv('message', a.message) +
+    ',"threat":{"framework":"' +
+    THREAT_FRAMEWORK +
+    '","technique":{"id":[' +
+    ids.slice(1) +
+    '],"name":[' +
+    names.slice(1) +
+    ']}}' +
+    contextMembers(a.about) +
+    '}\n'
+  );
 }

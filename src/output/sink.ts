@@ -7,10 +7,14 @@
  * then writes the queued chunks while the in-flight one is still pending, so the tail can be
  * reordered, interleaved (pipe writes above PIPE_BUF are not atomic) or lost at exit — a partial
  * JSON line. In sync mode nothing is ever in flight: lines collect in memory and are written with
- * writeSync once 4 KiB are buffered or at the end of the current event-loop turn (setImmediate),
- * so live events are not delayed and flushSync leaves only complete lines. A slow reader blocks
- * the analyzer (back-pressure into tcpdump and visible kernel drops) instead of growing memory
- * without bound.
+ * writeSync once 64 Ki characters are buffered or at the end of the current event-loop turn
+ * (setImmediate), so live events are not delayed and flushSync leaves only complete lines. A slow
+ * reader blocks the analyzer (back-pressure into tcpdump and visible kernel drops) instead of
+ * growing memory without bound.
+ *
+ * The lines are gathered here, in one string, and handed to SonicBoom one batch at a time:
+ * SonicBoom.write measures the UTF-8 length of every string it gets and of its whole pending
+ * buffer on each call, which cost more than building the line at one write per event.
  */
 import pino from 'pino';
 
@@ -21,7 +25,7 @@ export interface LineSinkOptions {
   path: string | null;
   /** file descriptor to use instead of stdout when path is null (tests) */
   fd?: number;
-  /** buffered bytes that trigger a write (default 4096) */
+  /** buffered characters (UTF-16 units) that trigger a write (default 65536) */
   minLength?: number;
   /** write errors (EPIPE, ENOSPC, reopen failures); default: one line on stderr */
   onError?: (message: string) => void;
@@ -31,7 +35,9 @@ export class LineSink {
   private readonly dest: Dest;
   private readonly path: string | null;
   private readonly onError: (message: string) => void;
-  private pending = false;
+  /** complete lines not yet handed to the destination */
+  private batch = '';
+  private readonly batchMax: number;
   private scheduled: NodeJS.Immediate | null = null;
   private closed = false;
   private broken = false;
@@ -45,12 +51,14 @@ export class LineSink {
       ((m) => {
         process.stderr.write(`sharewatch: ${m}\n`);
       });
-    // sync: true opens the file now, so a bad -w path throws here (usage error, exit 2)
+    this.batchMax = opts.minLength ?? 65536;
+    // sync: true opens the file now, so a bad -w path throws here (usage error, exit 2);
+    // minLength 0: every batch handed over is written at once (writeSync)
     this.dest = pino.destination({
       dest: opts.path ?? opts.fd ?? 1,
       sync: true,
       append: true,
-      minLength: opts.minLength ?? 4096,
+      minLength: 0,
     });
     this.dest.on('error', (e: Error) => {
       if (e !== this.reopenError) this.fail(e);
@@ -68,17 +76,28 @@ export class LineSink {
   /** Queue complete lines (each ending in '\n'). */
   write(lines: string): void {
     if (this.closed || this.broken || lines === '') return;
-    this.dest.write(lines);
-    this.pending = true;
+    this.batch += lines;
+    if (this.batch.length >= this.batchMax) this.handOver();
     if (this.scheduled === null) this.scheduled = setImmediate(this.flushTurn);
+  }
+
+  /** The batch to the destination, which writes it now (sync mode, minLength 0). */
+  private handOver(): void {
+    const b = this.batch;
+    if (b === '') return;
+    this.batch = '';
+    if (this.broken) return;
+    try {
+      this.dest.write(b);
+    } catch (e) {
+      this.fail(e as Error);
+    }
   }
 
   private readonly flushTurn = (): void => {
     this.scheduled = null;
-    if (!this.pending || this.closed || this.broken) return;
-    this.pending = false;
-    // sync mode: flush() writes the buffer now with writeSync (no fsync)
-    this.dest.flush();
+    if (this.closed || this.broken) return;
+    this.handOver();
   };
 
   /** Write everything buffered, synchronously (exit handlers, signals). */
@@ -88,7 +107,8 @@ export class LineSink {
       clearImmediate(this.scheduled);
       this.scheduled = null;
     }
-    this.pending = false;
+    this.handOver();
+    if (this.broken) return;
     try {
       this.dest.flushSync();
     } catch (e) {
