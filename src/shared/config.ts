@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import type * as Yaml from 'yaml';
 import type { z } from 'zod';
-import { configFileSchema, type ConfigFile, type SeverityName } from './config-schema';
+import type { ConfigFile, SeverityName } from './config-schema';
+import type * as Schema from './config-schema';
 
 export type { SeverityName } from './config-schema';
 
@@ -222,6 +223,8 @@ export function parseConfig(obj: unknown, source: string): Config {
   if (typeof input !== 'object' || Array.isArray(input)) {
     throw new ConfigError(`${source}: expected a mapping at the top level, got ${typeName(input)}`);
   }
+  // loaded on first use: zod costs ~50 ms of start-up, and a run without -c never needs it
+  const { configFileSchema } = require('./config-schema') as typeof Schema;
   const r = configFileSchema.safeParse(input);
   if (!r.success) {
     const lines = r.error.issues.flatMap((i) => describeIssue(i, input));
@@ -232,9 +235,49 @@ export function parseConfig(obj: unknown, source: string): Config {
   return fromFile(r.data);
 }
 
-/** Every key at its default. */
+const noAllowlist = (): AllowlistFile => ({ sources: [], destinations: [], users: [], machine_accounts: false, shares: [] });
+
+/**
+ * What the schema makes of `{}` (config-schema.ts defaults), written out so that a run without a
+ * configuration file does not load zod; test/config-load checks it equals parseConfig({}).
+ */
+function defaultFile(): ConfigFile {
+  return {
+    share_classes: { admin: [] },
+    rules: {
+      'short-lived-admin-share': { enabled: true, thresholds: { high: 5, medium: 30, low: 300 }, escalate: true, allowlist: noAllowlist() },
+      'admin-share-failure-burst': {
+        enabled: true,
+        count: 10,
+        window: 60,
+        count_logons: true,
+        severity: 'medium',
+        max_sources: 100_000,
+        allowlist: noAllowlist(),
+      },
+      'admin-share-fanout': { enabled: true, servers: 5, window: 300, severity: 'high', max_sources: 100_000, allowlist: noAllowlist() },
+    },
+    suppression: { window: 3600, max_keys: 100_000 },
+    tracker: {
+      idle_timeout: 600,
+      max_sessions: 100_000,
+      max_trees: 1_000_000,
+      max_pending_per_connection: 4096,
+      max_open_files_per_connection: 16_384,
+      max_flows: 1_000_000,
+    },
+    net: {
+      max_ooo_bytes_per_flow: 1024 * 1024,
+      max_ooo_bytes_total: 64 * 1024 * 1024,
+      max_message_bytes: 4 * 1024 * 1024,
+      gap_timeout: 10,
+    },
+  };
+}
+
+/** Every key at its default (= parseConfig({}), without loading the schema). */
 export function defaultConfig(): Config {
-  return parseConfig({}, 'defaults');
+  return fromFile(defaultFile());
 }
 
 /** Text to a plain value: JSON for `.json` or text starting with `{`, YAML otherwise. */
