@@ -1,9 +1,10 @@
 /**
- * Byte sources for the parser: a regular file read ahead into three rotating buffers (no allocation
- * per chunk; a buffer is reused only after the parser has released its chunk), or any readable stream
+ * Byte sources for the parser: a regular file read synchronously into two alternating buffers (no
+ * allocation per chunk; a buffer is reused only after the parser has released its chunk), another
+ * kind of file read ahead asynchronously into three rotating buffers, or any readable stream
  * (stdin, a tcpdump child). gzip is recognised by its magic (1f 8b) and inflated by streaming zlib.
  */
-import { createReadStream, promises as fsp } from 'node:fs';
+import { createReadStream, promises as fsp, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -79,6 +80,58 @@ class FileSource implements ChunkSource {
   }
 }
 
+/** Resolves on the next turn of the event loop (after pending I/O callbacks and signals). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * A regular file: each chunk is read with readSync (from the page cache that is a memory copy;
+ * an async read went through the thread pool and left the parser idle waiting for it: half of a
+ * replay's profile was "(idle)"). Between chunks the event loop gets one turn, so SIGINT/SIGTERM,
+ * the output flush and timers still run every chunk (~1 ms of work).
+ * Two buffers alternate: a read never overwrites the chunk the parser may still hold a tail of.
+ */
+class SyncFileSource implements ChunkSource {
+  rawBytes = 0;
+  readonly gzip = false;
+  private readonly bufs: (Buffer | null)[] = [null, null];
+  private which = 0;
+  private done = false;
+
+  constructor(
+    private readonly fh: FileHandle,
+    private readonly bufSize: number,
+  ) {}
+
+  async read(): Promise<Buffer | null> {
+    if (this.done) return null;
+    await nextTurn();
+    if (this.done) return null;
+    this.which ^= 1;
+    let b = this.bufs[this.which];
+    if (b === null) b = this.bufs[this.which] = Buffer.allocUnsafeSlow(this.bufSize);
+    let n: number;
+    try {
+      n = readSync(this.fh.fd, b, 0, b.length, null);
+    } catch (e) {
+      this.done = true;
+      throw e;
+    }
+    if (n === 0) {
+      this.done = true;
+      return null;
+    }
+    this.rawBytes += n;
+    return n === b.length ? b : b.subarray(0, n);
+  }
+
+  async close(): Promise<void> {
+    this.done = true;
+    await this.fh.close().catch(() => undefined);
+  }
+}
+
 /** Chunks of a readable stream, optionally counting them as raw input. */
 class StreamSource implements ChunkSource {
   rawBytes = 0;
@@ -143,6 +196,7 @@ export async function openFileSource(path: string, chunkSize: number): Promise<C
     }
     // regular files: no bigger buffer than the file needs (many small inputs stay cheap)
     const size = st.isFile() && st.size > 0 ? Math.min(chunkSize, st.size + 1) : chunkSize;
+    if (st.isFile()) return new SyncFileSource(fh, Math.max(size, 4096));
     return new FileSource(fh, Math.max(size, 4096));
   } catch (e) {
     await fh.close().catch(() => undefined);
