@@ -20,6 +20,7 @@ export {
   parseWriteResponse,
   parseIoctlRequest,
 } from './smb2-file';
+import { u16le, u32le } from './bytes';
 export { parseTransformHeader, parseCompressionHeader } from './smb2-transform';
 export { SMB2_HEADER_SIZE } from './smb2-body';
 
@@ -89,28 +90,28 @@ export function parseSmb2Header(buf: Buffer, off: number, out: Smb2Header): Diss
   if (buf[off] !== 0xfe || buf[off + 1] !== 0x53 || buf[off + 2] !== 0x4d || buf[off + 3] !== 0x42) {
     return fail('bad_protocol_id', 0);
   }
-  if (buf.readUInt16LE(off + 4) !== SMB2_HEADER_SIZE) return fail('bad_header_size', 4);
-  const flags = buf.readUInt32LE(off + 16);
-  out.creditCharge = buf.readUInt16LE(off + 6);
-  out.status = buf.readUInt32LE(off + 8);
-  out.command = buf.readUInt16LE(off + 12);
-  out.credits = buf.readUInt16LE(off + 14);
+  if (u16le(buf, off + 4) !== SMB2_HEADER_SIZE) return fail('bad_header_size', 4);
+  const flags = u32le(buf, off + 16);
+  out.creditCharge = u16le(buf, off + 6);
+  out.status = u32le(buf, off + 8);
+  out.command = u16le(buf, off + 12);
+  out.credits = u16le(buf, off + 14);
   out.flags = flags;
   out.isResponse = (flags & SMB2_FLAGS_SERVER_TO_REDIR) !== 0;
   out.isAsync = (flags & SMB2_FLAGS_ASYNC_COMMAND) !== 0;
   out.isRelated = (flags & SMB2_FLAGS_RELATED_OPERATIONS) !== 0;
   out.isSigned = (flags & SMB2_FLAGS_SIGNED) !== 0;
-  out.nextCommand = buf.readUInt32LE(off + 20);
-  out.messageIdLo = buf.readUInt32LE(off + 24);
-  out.messageIdHi = buf.readUInt32LE(off + 28);
+  out.nextCommand = u32le(buf, off + 20);
+  out.messageIdLo = u32le(buf, off + 24);
+  out.messageIdHi = u32le(buf, off + 28);
   if (out.isAsync) {
-    out.asyncIdLo = buf.readUInt32LE(off + 32);
-    out.asyncIdHi = buf.readUInt32LE(off + 36);
+    out.asyncIdLo = u32le(buf, off + 32);
+    out.asyncIdHi = u32le(buf, off + 36);
   } else {
-    out.treeId = buf.readUInt32LE(off + 36);
+    out.treeId = u32le(buf, off + 36);
   }
-  out.sessionIdLo = buf.readUInt32LE(off + 40);
-  out.sessionIdHi = buf.readUInt32LE(off + 44);
+  out.sessionIdLo = u32le(buf, off + 40);
+  out.sessionIdHi = u32le(buf, off + 44);
   return null;
 }
 

@@ -10,6 +10,7 @@
 import type { CapturedPacket } from '../net/types';
 import { CaptureError } from './errors';
 import { convertTs, makeTsUnit, type TsUnit } from './timestamps';
+import { u16be, u16le, u32be, u32le } from '../../dissectors/bytes';
 
 export type CaptureFormat = 'pcap' | 'pcap-ns' | 'pcapng';
 
@@ -36,6 +37,12 @@ const BT_SPB = 3;
 const BT_EPB = 6;
 
 const EMPTY = Buffer.alloc(0);
+
+/**
+ * Node's Buffer view constructor (Buffer[Symbol.species]): one view per packet built directly,
+ * without Buffer#subarray's argument normalisation.
+ */
+const BufferView = (Buffer as unknown as { [Symbol.species]: new (ab: ArrayBufferLike, off: number, len: number) => Buffer })[Symbol.species];
 
 interface Iface {
   linktype: number;
@@ -218,7 +225,7 @@ export class CaptureParser {
         // hot path: one classic record
         if (avail < 16) return false;
         const le = this.le;
-        const caplen = le ? b.readUInt32LE(p + 8) : b.readUInt32BE(p + 8);
+        const caplen = le ? u32le(b, p + 8) : u32be(b, p + 8);
         if (caplen > this.pcapLimit) {
           this.failAt(this.curBase + p, this.caplenReason(caplen));
           return false;
@@ -226,8 +233,8 @@ export class CaptureParser {
         const end = p + 16 + caplen;
         if (end > b.length) return false;
         const pkt = this.packet;
-        let sec = le ? b.readUInt32LE(p) : b.readUInt32BE(p);
-        let frac = le ? b.readUInt32LE(p + 4) : b.readUInt32BE(p + 4);
+        let sec = le ? u32le(b, p) : u32be(b, p);
+        let frac = le ? u32le(b, p + 4) : u32be(b, p + 4);
         if (frac >= this.fracPerSec) {
           // out-of-range fraction: carry into seconds so tsNsec stays below 1e9
           sec += Math.floor(frac / this.fracPerSec);
@@ -235,8 +242,8 @@ export class CaptureParser {
         }
         pkt.tsSec = sec;
         pkt.tsNsec = frac * this.nsPerFrac;
-        pkt.origLen = le ? b.readUInt32LE(p + 12) : b.readUInt32BE(p + 12);
-        pkt.data = b.subarray(p + 16, end);
+        pkt.origLen = le ? u32le(b, p + 12) : u32be(b, p + 12);
+        pkt.data = new BufferView(b.buffer, b.byteOffset + p + 16, caplen);
         this.pos = end;
         this.counted(pkt);
         return true;
@@ -292,7 +299,7 @@ export class CaptureParser {
   private recordLength(b: Buffer, p: number, avail: number): number {
     if (this.state === ST_PCAP) {
       if (avail < 16) return NEED;
-      const caplen = this.le ? b.readUInt32LE(p + 8) : b.readUInt32BE(p + 8);
+      const caplen = this.le ? u32le(b, p + 8) : u32be(b, p + 8);
       if (caplen > this.pcapLimit) {
         this.badReason = this.caplenReason(caplen);
         return BAD;
@@ -302,7 +309,7 @@ export class CaptureParser {
     if (this.state === ST_PCAPNG) return this.blockLength(b, p, avail);
     if (this.state === ST_START) {
       if (avail < 4) return NEED;
-      const m = b.readUInt32BE(p);
+      const m = u32be(b, p);
       if (m === BT_SHB) return this.blockLength(b, p, avail);
       // a bad magic is reported as soon as its 4 bytes are in, however the input was chunked
       const why = badMagicReason(m);
@@ -320,19 +327,19 @@ export class CaptureParser {
     if (avail < 12) return NEED;
     let le = this.le;
     let type: number;
-    if (b.readUInt32LE(p) === BT_SHB) {
+    if (u32le(b, p) === BT_SHB) {
       type = BT_SHB;
-      const bom = b.readUInt32LE(p + 8);
+      const bom = u32le(b, p + 8);
       if (bom === 0x1a2b3c4d) le = true;
       else if (bom === 0x4d3c2b1a) le = false;
       else {
-        this.badReason = `bad pcapng byte-order magic ${hex32(b.readUInt32BE(p + 8))}`;
+        this.badReason = `bad pcapng byte-order magic ${hex32(u32be(b, p + 8))}`;
         return BAD;
       }
     } else {
-      type = le ? b.readUInt32LE(p) : b.readUInt32BE(p);
+      type = le ? u32le(b, p) : u32be(b, p);
     }
-    const len = le ? b.readUInt32LE(p + 4) : b.readUInt32BE(p + 4);
+    const len = le ? u32le(b, p + 4) : u32be(b, p + 4);
     let min = 12;
     if (type === BT_SHB) min = 28;
     else if (type === BT_EPB || type === BT_OPB) min = 32;
@@ -350,7 +357,7 @@ export class CaptureParser {
   /** Classic pcap file header or the start of a pcapng file; false when more input is needed. */
   private fileHeader(b: Buffer, p: number, avail: number): boolean {
     if (avail < 4) return false;
-    const m = b.readUInt32BE(p);
+    const m = u32be(b, p);
     let le: boolean;
     let ns: boolean;
     if (m === 0xa1b2c3d4 || m === 0xd4c3b2a1) {
@@ -368,14 +375,14 @@ export class CaptureParser {
       return false;
     }
     if (avail < 24) return false;
-    const major = le ? b.readUInt16LE(p + 4) : b.readUInt16BE(p + 4);
+    const major = le ? u16le(b, p + 4) : u16be(b, p + 4);
     if (major !== 2) {
       this.failAt(this.curBase + p, `unsupported pcap version ${major}`);
       return false;
     }
-    const snaplen = le ? b.readUInt32LE(p + 16) : b.readUInt32BE(p + 16);
+    const snaplen = le ? u32le(b, p + 16) : u32be(b, p + 16);
     // low 16 bits: link type; the upper bits may carry FCS information
-    const linktype = (le ? b.readUInt32LE(p + 20) : b.readUInt32BE(p + 20)) & 0xffff;
+    const linktype = (le ? u32le(b, p + 20) : u32be(b, p + 20)) & 0xffff;
     this.le = le;
     this.format = ns ? 'pcap-ns' : 'pcap';
     this.fracPerSec = ns ? 1_000_000_000 : 1_000_000;
@@ -398,13 +405,13 @@ export class CaptureParser {
       return BAD;
     }
     if (avail < len) return NEED;
-    let type = b.readUInt32LE(p);
+    let type = u32le(b, p);
     if (type === BT_SHB) {
-      this.le = b.readUInt32LE(p + 8) === 0x1a2b3c4d;
+      this.le = u32le(b, p + 8) === 0x1a2b3c4d;
     }
     const le = this.le;
-    if (type !== BT_SHB) type = le ? b.readUInt32LE(p) : b.readUInt32BE(p);
-    const trailer = le ? b.readUInt32LE(p + len - 4) : b.readUInt32BE(p + len - 4);
+    if (type !== BT_SHB) type = le ? u32le(b, p) : u32be(b, p);
+    const trailer = le ? u32le(b, p + len - 4) : u32be(b, p + len - 4);
     if (trailer !== len) {
       this.failAt(off, `pcapng block (type ${hex32(type)}) trailing length ${trailer} differs from its length ${len}`);
       return BAD;
@@ -416,19 +423,19 @@ export class CaptureParser {
     switch (type) {
       case BT_EPB:
       case BT_OPB: {
-        const ifId = type === BT_EPB ? (le ? b.readUInt32LE(p + 8) : b.readUInt32BE(p + 8)) : le ? b.readUInt16LE(p + 8) : b.readUInt16BE(p + 8);
+        const ifId = type === BT_EPB ? (le ? u32le(b, p + 8) : u32be(b, p + 8)) : le ? u16le(b, p + 8) : u16be(b, p + 8);
         ifc = this.ifaces[ifId];
         if (ifc === undefined) {
           this.failAt(off, `packet block for undeclared interface ${ifId}`);
           return BAD;
         }
-        caplen = le ? b.readUInt32LE(p + 20) : b.readUInt32BE(p + 20);
+        caplen = le ? u32le(b, p + 20) : u32be(b, p + 20);
         if (caplen > len - 32) {
           this.failAt(off, `packet block claims ${caplen} captured bytes in a ${len}-byte block`);
           return BAD;
         }
-        convertTs(le ? b.readUInt32LE(p + 12) : b.readUInt32BE(p + 12), le ? b.readUInt32LE(p + 16) : b.readUInt32BE(p + 16), ifc.ts, pkt);
-        pkt.origLen = le ? b.readUInt32LE(p + 24) : b.readUInt32BE(p + 24);
+        convertTs(le ? u32le(b, p + 12) : u32be(b, p + 12), le ? u32le(b, p + 16) : u32be(b, p + 16), ifc.ts, pkt);
+        pkt.origLen = le ? u32le(b, p + 24) : u32be(b, p + 24);
         dataOff = p + 28;
         break;
       }
@@ -439,7 +446,7 @@ export class CaptureParser {
           this.failAt(off, 'simple packet block before any interface description');
           return BAD;
         }
-        const orig = le ? b.readUInt32LE(p + 8) : b.readUInt32BE(p + 8);
+        const orig = le ? u32le(b, p + 8) : u32be(b, p + 8);
         caplen = Math.min(orig, len - 16);
         if (ifc.snaplen > 0 && caplen > ifc.snaplen) caplen = ifc.snaplen;
         pkt.tsSec = 0;
@@ -449,7 +456,7 @@ export class CaptureParser {
         break;
       }
       case BT_SHB: {
-        const major = le ? b.readUInt16LE(p + 12) : b.readUInt16BE(p + 12);
+        const major = le ? u16le(b, p + 12) : u16be(b, p + 12);
         if (major !== 1) {
           this.failAt(off, `unsupported pcapng version ${major}`);
           return BAD;
@@ -477,7 +484,7 @@ export class CaptureParser {
       this.linktypes.add(ifc.linktype);
     }
     pkt.linktype = ifc.linktype;
-    pkt.data = b.subarray(dataOff, dataOff + caplen);
+    pkt.data = new BufferView(b.buffer, b.byteOffset + dataOff, caplen);
     this.pos = p + len;
     this.counted(pkt);
     return 1;
@@ -489,16 +496,16 @@ export class CaptureParser {
       this.failAt(off, `more than ${MAX_INTERFACES} interfaces in one section`);
       return false;
     }
-    const linktype = le ? b.readUInt16LE(p + 8) : b.readUInt16BE(p + 8);
-    const snaplen = le ? b.readUInt32LE(p + 12) : b.readUInt32BE(p + 12);
+    const linktype = le ? u16le(b, p + 8) : u16be(b, p + 8);
+    const snaplen = le ? u32le(b, p + 12) : u32be(b, p + 12);
     let tsresol = 6;
     let tsoffset = 0;
     let o = p + 16;
     const oend = p + len - 4;
     // options: code, length, value padded to 4; a malformed option ends the list
     while (o + 4 <= oend) {
-      const code = le ? b.readUInt16LE(o) : b.readUInt16BE(o);
-      const olen = le ? b.readUInt16LE(o + 2) : b.readUInt16BE(o + 2);
+      const code = le ? u16le(b, o) : u16be(b, o);
+      const olen = le ? u16le(b, o + 2) : u16be(b, o + 2);
       if (code === 0) break;
       const v = o + 4;
       if (v + olen > oend) break;

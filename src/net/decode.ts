@@ -7,6 +7,7 @@
  * are not usable TCP return false and are counted by reason in `counts`.
  */
 import type { CapturedPacket, DecodedPacket } from './types';
+import { u16be, u32be, u32le } from '../../dissectors/bytes';
 
 export { formatIp } from './ip-format';
 
@@ -121,17 +122,17 @@ export class PacketDecoder {
     switch (pkt.linktype) {
       case LINKTYPE.ETHERNET:
         if (n < 14) return this.truncated();
-        etype = b.readUInt16BE(12);
+        etype = u16be(b, 12);
         off = 14;
         break;
       case LINKTYPE.LINUX_SLL:
         if (n < 16) return this.truncated();
-        etype = b.readUInt16BE(14);
+        etype = u16be(b, 14);
         off = 16;
         break;
       case LINKTYPE.LINUX_SLL2:
         if (n < 20) return this.truncated();
-        etype = b.readUInt16BE(0);
+        etype = u16be(b, 0);
         off = 20;
         break;
       case LINKTYPE.RAW:
@@ -154,8 +155,8 @@ export class PacketDecoder {
         if (n < 4) return this.truncated();
         // the address family is in the byte order of the capturing host (LOOP: network order);
         // a value above 16 bits means we read it the wrong way round
-        let fam = b.readUInt32LE(0);
-        if (fam > 0xffff) fam = b.readUInt32BE(0);
+        let fam = u32le(b, 0);
+        if (fam > 0xffff) fam = u32be(b, 0);
         off = 4;
         if (fam === 2) etype = ETH_IPV4;
         else if (fam === 24 || fam === 28 || fam === 30 || fam === 10) etype = ETH_IPV6;
@@ -172,7 +173,7 @@ export class PacketDecoder {
     // 802.1Q, 802.1ad (QinQ) and the old 0x9100 tags, bounded
     for (let tags = 0; etype === 0x8100 || etype === 0x88a8 || etype === 0x9100; tags++) {
       if (tags >= MAX_VLAN_TAGS || off + 4 > n) return this.truncated();
-      etype = b.readUInt16BE(off + 2);
+      etype = u16be(b, off + 2);
       off += 4;
     }
     if (etype === ETH_IPV4) return this.ipv4(pkt, b, off, out);
@@ -197,7 +198,7 @@ export class PacketDecoder {
       return false;
     }
     if (off + ihl > n) return this.truncated();
-    const totalLen = b.readUInt16BE(off + 2);
+    const totalLen = u16be(b, off + 2);
     let ipEnd: number;
     if (totalLen === 0) {
       // segmentation offload on the capturing host: length not filled in, use what was captured
@@ -206,7 +207,7 @@ export class PacketDecoder {
       c.badIpHeader++;
       return false;
     } else ipEnd = off + totalLen;
-    const frag = b.readUInt16BE(off + 6);
+    const frag = u16be(b, off + 6);
     if ((frag & 0x1fff) !== 0) {
       c.ipFragments++;
       c.ipFragmentsDropped++;
@@ -234,7 +235,7 @@ export class PacketDecoder {
       c.badIpHeader++;
       return false;
     }
-    const plen = b.readUInt16BE(off + 4);
+    const plen = u16be(b, off + 4);
     // 0: jumbogram or offload; take what was captured
     const ipEnd = plen === 0 ? n : off + 40 + plen;
     const capEnd = ipEnd < n ? ipEnd : n;
@@ -257,7 +258,7 @@ export class PacketDecoder {
         return false;
       }
       if (next === 44) {
-        const fo = b.readUInt16BE(h + 2);
+        const fo = u16be(b, h + 2);
         if (fo >> 3 !== 0) {
           c.ipFragments++;
           c.ipFragmentsDropped++;
@@ -301,12 +302,12 @@ export class PacketDecoder {
       else c.truncatedHeader++;
       return false;
     }
-    out.srcPort = b.readUInt16BE(t);
-    out.dstPort = b.readUInt16BE(t + 2);
-    out.seq = b.readUInt32BE(t + 4);
-    out.ack = b.readUInt32BE(t + 8);
+    out.srcPort = u16be(b, t);
+    out.dstPort = u16be(b, t + 2);
+    out.seq = u32be(b, t + 4);
+    out.ack = u32be(b, t + 8);
     out.tcpFlags = b[t + 13];
-    out.window = b.readUInt16BE(t + 14);
+    out.window = u16be(b, t + 14);
     out.payloadOffset = t + doff;
     out.payloadLength = capEnd - (t + doff);
     if (ipEnd > n) {
