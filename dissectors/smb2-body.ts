@@ -5,6 +5,7 @@
  */
 import { fail, type DissectError } from './result';
 import type { Smb2Header } from './smb2-types';
+import { u16le, u32le } from './bytes';
 
 export const SMB2_HEADER_SIZE = 64;
 /** StructureSize of the SMB2 ERROR response (MS-SMB2 2.2.2) */
@@ -29,7 +30,7 @@ export function body(buf: Buffer, hdr: Smb2Header, end: number, structureSize: n
   const e = clampEnd(buf, end);
   const b = hdr.offset + SMB2_HEADER_SIZE;
   if (hdr.offset < 0 || b + 2 > e) return fail('truncated_body', SMB2_HEADER_SIZE);
-  const size = buf.readUInt16LE(b);
+  const size = u16le(buf, b);
   if (hdr.isResponse && size === ERROR_RESPONSE_SIZE && isErrorStatus(hdr.status, structureSize)) {
     return fail('error_response', SMB2_HEADER_SIZE);
   }
@@ -57,5 +58,5 @@ export function span(hdr: Smb2Header, end: number, off: number, len: number): nu
 
 /** uint64 little-endian as a JS number (exact below 2^53, which covers file sizes and offsets). */
 export function u64(buf: Buffer, off: number): number {
-  return buf.readUInt32LE(off + 4) * 0x100000000 + buf.readUInt32LE(off);
+  return u32le(buf, off + 4) * 0x100000000 + u32le(buf, off);
 }

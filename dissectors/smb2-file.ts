@@ -19,6 +19,7 @@ import type {
 import { body, clampEnd, span, u64, SMB2_HEADER_SIZE } from './smb2-body';
 import { utf16le } from './utf16';
 import { DATA_HEAD_BYTES } from './skip-policy';
+import { u16le, u32le } from './bytes';
 
 // DesiredAccess bits (MS-SMB2 2.2.13.1.1, MS-DTYP 2.4.3)
 export const FILE_WRITE_DATA = 0x00000002;
@@ -39,21 +40,21 @@ export const FILE_DELETE_ON_CLOSE = 0x00001000;
 export function parseCreateRequest(buf: Buffer, hdr: Smb2Header, end: number): Result<Smb2CreateRequest> {
   const b = body(buf, hdr, end, 57, 56);
   if (typeof b !== 'number') return b;
-  const nameOff = buf.readUInt16LE(b + 44);
-  const nameLen = buf.readUInt16LE(b + 46);
+  const nameOff = u16le(buf, b + 44);
+  const nameLen = u16le(buf, b + 46);
   if ((nameLen & 1) !== 0) return fail('odd_utf16_length', SMB2_HEADER_SIZE + 46);
   const s = span(hdr, clampEnd(buf, end), nameOff, nameLen);
   if (s < 0) return fail('name_out_of_bounds', SMB2_HEADER_SIZE + 44);
   const name = utf16le(buf, s, nameLen);
   if (name === null) return fail('name_out_of_bounds', SMB2_HEADER_SIZE + 44);
-  const desiredAccess = buf.readUInt32LE(b + 24);
-  const createOptions = buf.readUInt32LE(b + 40);
+  const desiredAccess = u32le(buf, b + 24);
+  const createOptions = u32le(buf, b + 40);
   return {
     ok: true,
     desiredAccess,
-    fileAttributes: buf.readUInt32LE(b + 28),
-    shareAccess: buf.readUInt32LE(b + 32),
-    createDisposition: buf.readUInt32LE(b + 36),
+    fileAttributes: u32le(buf, b + 28),
+    shareAccess: u32le(buf, b + 32),
+    createDisposition: u32le(buf, b + 36),
     createOptions,
     name,
     openedForWrite: (desiredAccess & WRITE_ACCESS_MASK) !== 0,
@@ -67,7 +68,7 @@ export function parseCreateResponse(buf: Buffer, hdr: Smb2Header, end: number): 
   if (typeof b !== 'number') return b;
   return {
     ok: true,
-    createAction: buf.readUInt32LE(b + 4),
+    createAction: u32le(buf, b + 4),
     fileId: buf.subarray(b + 64, b + 80),
     endOfFile: u64(buf, b + 48),
   };
@@ -86,7 +87,7 @@ export function parseReadRequest(buf: Buffer, hdr: Smb2Header, end: number): Res
   if (typeof b !== 'number') return b;
   return {
     ok: true,
-    length: buf.readUInt32LE(b + 4),
+    length: u32le(buf, b + 4),
     offset: u64(buf, b + 8),
     fileId: buf.subarray(b + 16, b + 32),
   };
@@ -109,7 +110,7 @@ export function parseReadResponse(buf: Buffer, hdr: Smb2Header, end: number): Re
   const b = body(buf, hdr, end, 17, 16);
   if (typeof b !== 'number') return b;
   const dataOffset = buf[b + 2];
-  const dataLength = buf.readUInt32LE(b + 4);
+  const dataLength = u32le(buf, b + 4);
   if (dataLength > 0 && dataOffset < SMB2_HEADER_SIZE + 16) return fail('bad_data_offset', SMB2_HEADER_SIZE + 2);
   return { ok: true, dataOffset, dataLength, head: head(buf, hdr, clampEnd(buf, end), dataOffset, dataLength) };
 }
@@ -118,8 +119,8 @@ export function parseReadResponse(buf: Buffer, hdr: Smb2Header, end: number): Re
 export function parseWriteRequest(buf: Buffer, hdr: Smb2Header, end: number): Result<Smb2WriteRequest> {
   const b = body(buf, hdr, end, 49, 48);
   if (typeof b !== 'number') return b;
-  const dataOffset = buf.readUInt16LE(b + 2);
-  const dataLength = buf.readUInt32LE(b + 4);
+  const dataOffset = u16le(buf, b + 2);
+  const dataLength = u32le(buf, b + 4);
   if (dataLength > 0 && dataOffset < SMB2_HEADER_SIZE + 48) return fail('bad_data_offset', SMB2_HEADER_SIZE + 2);
   return {
     ok: true,
@@ -135,7 +136,7 @@ export function parseWriteRequest(buf: Buffer, hdr: Smb2Header, end: number): Re
 export function parseWriteResponse(buf: Buffer, hdr: Smb2Header, end: number): Result<Smb2WriteResponse> {
   const b = body(buf, hdr, end, 17, 8);
   if (typeof b !== 'number') return b;
-  return { ok: true, count: buf.readUInt32LE(b + 4) };
+  return { ok: true, count: u32le(buf, b + 4) };
 }
 
 /** IOCTL request: StructureSize 57, CtlCode (FSCTL_*), FileId, InputCount. */
@@ -144,8 +145,8 @@ export function parseIoctlRequest(buf: Buffer, hdr: Smb2Header, end: number): Re
   if (typeof b !== 'number') return b;
   return {
     ok: true,
-    ctlCode: buf.readUInt32LE(b + 4),
+    ctlCode: u32le(buf, b + 4),
     fileId: buf.subarray(b + 8, b + 24),
-    inputCount: buf.readUInt32LE(b + 28),
+    inputCount: u32le(buf, b + 28),
   };
 }

@@ -21,7 +21,8 @@ export class AnalysisPipeline {
   readonly alertsByRule = new Map<string, number>();
   packets = 0;
   bytes = 0;
-  lastTs: Timestamp = { sec: 0, nsec: 0 };
+  private lastSec = 0;
+  private lastNsec = 0;
   private readonly out: RecordWriter;
 
   constructor(config: Config, out: RecordWriter) {
@@ -36,9 +37,10 @@ export class AnalysisPipeline {
         maxPendingPerConnection: config.tracker.maxPendingPerConnection,
         maxOpenFilesPerConnection: config.tracker.maxOpenFilesPerConnection,
       },
-      (ts) => {
-        this.lastTs = ts;
-        this.detector.onTime(ts);
+      (sec, nsec) => {
+        this.lastSec = sec;
+        this.lastNsec = nsec;
+        this.detector.onTimeAt(sec, nsec);
       },
     );
     this.net = new NetPipeline(this.tracker, {
@@ -49,6 +51,11 @@ export class AnalysisPipeline {
       maxMessageBytes: config.net.maxMessageBytes,
       gapTimeoutSec: config.net.gapTimeout,
     });
+  }
+
+  /** capture time of the last packet that moved time forward */
+  get lastTs(): Timestamp {
+    return { sec: this.lastSec, nsec: this.lastNsec };
   }
 
   readonly onPacket = (p: CapturedPacket): void => {

@@ -66,6 +66,11 @@ export class Detector {
     this.suppressor.closeExpired(ts);
   }
 
+  /** onTime without a Timestamp object (the per-packet call): one is made only if a window closes. */
+  onTimeAt(sec: number, nsec: number): void {
+    if (this.suppressor.expiresBy(sec, nsec)) this.suppressor.closeExpired({ sec, nsec });
+  }
+
   /** Capture end: every open suppression window closes, summaries are flushed. */
   finish(ts: Timestamp): void {
     this.suppressor.closeAll(ts);

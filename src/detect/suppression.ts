@@ -99,6 +99,13 @@ export class Suppressor {
     this.emit(toAlert(c, null, c.ts, c.severity, c.message));
   }
 
+  /** Has the oldest open window's end passed at capture time sec.nsec? */
+  expiresBy(sec: number, nsec: number): boolean {
+    if (this.head >= this.queue.length) return false;
+    const w = this.queue[this.head];
+    return !(sec < w.endSec || (sec === w.endSec && nsec <= w.endNsec));
+  }
+
   /** Close the windows whose end capture time `ts` has passed. Cheap when none has. */
   closeExpired(ts: Timestamp): void {
     while (this.head < this.queue.length) {

@@ -27,7 +27,8 @@ const MAGIC_TRANSFORM = 0xfd534d42;
 const MAGIC_COMPRESSED = 0xfc534d42;
 
 export type RecordSink = (rec: LifecycleRecord) => void;
-export type TimeSink = (ts: Timestamp) => void;
+/** capture time moved forward (numbers, not a Timestamp: called once per packet) */
+export type TimeSink = (sec: number, nsec: number) => void;
 
 function connEndToReason(r: ConnEndReason): Exclude<EndReason, 'tree_disconnect' | 'logoff'> {
   switch (r) {
@@ -139,7 +140,7 @@ export class Tracker implements StreamSink {
   }
 
   onTime(sec: number, nsec: number): void {
-    if (this.onTimeCb) this.onTimeCb({ sec, nsec });
+    if (this.onTimeCb) this.onTimeCb(sec, nsec);
   }
 
   // ---- shared by the handlers ---------------------------------------------------------------
