@@ -33,6 +33,7 @@ import type {
   TreeView,
 } from '../shared/records';
 import { isoMicros } from './timestamp';
+import { ByteOut } from './byte-out';
 
 export const DATASET = 'sharewatch.smb';
 export const THREAT_FRAMEWORK = 'MITRE ATT&CK';
@@ -203,186 +204,186 @@ export function toEcs(rec: OutputRecord): Record<string, unknown> {
 }
 
 /**
- * One NDJSON line (with the trailing newline): exactly JSON.stringify(toEcs(rec)) + '\n', byte for
- * byte, written out by hand (no intermediate objects; JSON.stringify of the nested event was the
- * top frame of the replay profile). Same key order as toEcs; a value that is undefined leaves its
- * key out, as JSON.stringify does; strings needing escapes (quote, backslash, C0 controls,
- * surrogates, paired or lone) go through JSON.stringify itself, so escaping cannot differ.
+ * One NDJSON line (with the trailing newline): exactly JSON.stringify(toEcs(rec)) + '\n'.
+ * (The same bytes writeNdjsonLine writes, decoded.)
  */
 export function toNdjsonLine(rec: OutputRecord): string {
-  return rec.kind === 'alert' ? alertLine(rec) : lifecycleLine(rec);
+  const o = scratch;
+  o.pos = 0;
+  writeNdjsonLine(rec, o);
+  return o.toString();
 }
 
-/** A JSON string literal: JSON.stringify(s) for any string, quoted directly when nothing needs escaping. */
-function jstr(s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
-  }
-  return '"' + s + '"';
+const scratch = new ByteOut(4096);
+
+/**
+ * Writes the NDJSON line of a record (with '\n') into `o` as UTF-8: byte for byte the UTF-8 of
+ * JSON.stringify(toEcs(rec)) + '\n', without the intermediate objects and strings (JSON.stringify
+ * of the nested event was the top frame of the replay profile). Same key order as toEcs; a value
+ * that is undefined at run time leaves its key out, as JSON.stringify does; ByteOut.str escapes
+ * strings exactly as JSON.stringify does (it falls back to it for anything but plain ASCII).
+ */
+export function writeNdjsonLine(rec: OutputRecord, o: ByteOut): void {
+  if (rec.kind === 'alert') alertLine(rec, o);
+  else lifecycleLine(rec, o);
 }
 
-/** JSON of any value the records hold (undefined is handled by the callers: the key is left out). */
-function jval(v: unknown): string {
-  if (typeof v === 'string') return jstr(v);
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'null';
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (v === null) return 'null';
-  return JSON.stringify(v) as string;
+/** member `"k":v` of an object, after a comma unless the object is still empty; undefined v is left
+ * out. Returns whether the object is still empty. */
+function m(o: ByteOut, empty: boolean, k: string, v: unknown): boolean {
+  if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return empty;
+  if (!empty) o.byte(0x2c);
+  o.key(k);
+  o.val(v);
+  return false;
 }
 
-/** `,"key":value`, or '' when value is undefined (JSON.stringify drops such keys) */
-function kv(key: string, v: unknown): string {
-  return v === undefined ? '' : ',"' + key + '":' + jval(v);
-}
-
-/** `{` + members + `}` from `,"k":v` pieces (the first comma dropped) */
-function obj(members: string): string {
-  return members === '' ? '{}' : '{' + members.slice(1) + '}';
-}
-
-/** a JSON array of strings (elements as JSON.stringify writes them: undefined → null) */
-function jarr(a: readonly unknown[]): string {
-  let out = '[';
-  for (let i = 0; i < a.length; i++) {
+/** a JSON array as JSON.stringify writes it (undefined and functions → null) */
+function arr(o: ByteOut, a: readonly unknown[], n: number): void {
+  o.byte(0x5b);
+  for (let i = 0; i < n; i++) {
     const v = a[i];
-    if (i > 0) out += ',';
-    out += v === undefined || typeof v === 'function' ? 'null' : jval(v);
+    if (i > 0) o.byte(0x2c);
+    if (v === undefined || typeof v === 'function') o.lit('null');
+    else o.val(v);
   }
-  return out + ']';
+  o.byte(0x5d);
 }
 
-function treeMembers(t: TreeView): string {
-  return (
-    kv('tree_id', t.treeId) +
-    kv('share', t.share) +
-    kv('share_name', t.shareName) +
-    kv('share_class', t.shareClass) +
-    (t.shareType !== null ? kv('share_type', t.shareType) : '') +
-    kv('status', t.status)
-  );
+function treeMembers(o: ByteOut, empty: boolean, t: TreeView): boolean {
+  empty = m(o, empty, 'tree_id', t.treeId);
+  empty = m(o, empty, 'share', t.share);
+  empty = m(o, empty, 'share_name', t.shareName);
+  empty = m(o, empty, 'share_class', t.shareClass);
+  if (t.shareType !== null) empty = m(o, empty, 'share_type', t.shareType);
+  return m(o, empty, 'status', t.status);
 }
 
-/** the smb object of smbObj(), as JSON */
-function smbJson(rec: LifecycleRecord): string {
+/** the smb object of smbObj() */
+function smbJson(rec: LifecycleRecord, o: ByteOut): void {
   const s = rec.session;
-  let m = '';
-  if (s.version !== null) m += kv('version', s.version);
-  if (s.sessionId !== null) m += kv('session_id', s.sessionId);
+  o.byte(0x7b);
+  let e = true;
+  if (s.version !== null) e = m(o, e, 'version', s.version);
+  if (s.sessionId !== null) e = m(o, e, 'session_id', s.sessionId);
   const auth = rec.kind === 'session-setup' ? rec.auth : s.auth;
-  if (auth !== null) m += kv('auth', auth);
-  if (s.workstation !== null && s.workstation !== '') m += kv('workstation', s.workstation);
+  if (auth !== null) e = m(o, e, 'auth', auth);
+  if (s.workstation !== null && s.workstation !== '') e = m(o, e, 'workstation', s.workstation);
   if (s.kerberosRealm !== null || s.kerberosService !== null) {
-    let k = '';
-    if (s.kerberosRealm !== null) k += kv('realm', s.kerberosRealm);
-    if (s.kerberosService !== null) k += kv('service', s.kerberosService);
-    m += ',"kerberos":' + obj(k);
+    if (!e) o.byte(0x2c);
+    e = false;
+    o.lit('"kerberos":{');
+    let k = true;
+    if (s.kerberosRealm !== null) k = m(o, k, 'realm', s.kerberosRealm);
+    if (s.kerberosService !== null) m(o, k, 'service', s.kerberosService);
+    o.byte(0x7d);
   }
   switch (rec.kind) {
     case 'session-setup':
-      m += kv('status', rec.status);
+      m(o, e, 'status', rec.status);
       break;
     case 'session-end':
-      if (rec.status !== null) m += kv('status', rec.status);
-      m += kv('end_reason', rec.reason) + kv('trees', rec.trees);
+      if (rec.status !== null) e = m(o, e, 'status', rec.status);
+      e = m(o, e, 'end_reason', rec.reason);
+      m(o, e, 'trees', rec.trees);
       break;
     case 'tree-connect':
-      m += treeMembers(rec.tree);
+      treeMembers(o, e, rec.tree);
       break;
     case 'tree-disconnect': {
+      e = treeMembers(o, e, rec.tree);
+      e = m(o, e, 'end_reason', rec.reason);
+      if (!e) o.byte(0x2c);
       const a = rec.activity;
-      m +=
-        treeMembers(rec.tree) +
-        kv('end_reason', rec.reason) +
-        ',"activity":' +
-        obj(
-          kv('creates', a.creates) +
-            kv('reads', a.reads) +
-            kv('writes', a.writes) +
-            kv('bytes_read', a.bytesRead) +
-            kv('bytes_written', a.bytesWritten) +
-            kv('ioctls', a.ioctls),
-        ) +
-        ',"files":' +
-        jarr(rec.files.length > 16 ? rec.files.slice(0, 16) : rec.files);
+      o.lit('"activity":{');
+      let x = m(o, true, 'creates', a.creates);
+      x = m(o, x, 'reads', a.reads);
+      x = m(o, x, 'writes', a.writes);
+      x = m(o, x, 'bytes_read', a.bytesRead);
+      x = m(o, x, 'bytes_written', a.bytesWritten);
+      m(o, x, 'ioctls', a.ioctls);
+      o.lit('},"files":');
+      arr(o, rec.files, rec.files.length > 16 ? 16 : rec.files.length);
       break;
     }
     case 'encrypted-session':
-      m += kv('end_reason', rec.reason) + kv('messages', rec.messages) + kv('bytes', rec.bytes);
+      e = m(o, e, 'end_reason', rec.reason);
+      e = m(o, e, 'messages', rec.messages);
+      m(o, e, 'bytes', rec.bytes);
       break;
   }
-  return obj(m);
+  o.byte(0x7d);
 }
 
-/** source, destination, network, user, smb of putContext(), as `,"k":v` members */
-function contextMembers(rec: LifecycleRecord): string {
+/** source, destination, network, user, smb of putContext(), each after a comma */
+function contextMembers(rec: LifecycleRecord, o: ByteOut): void {
   const f = rec.flow;
-  let m =
-    ',"source":' +
-    obj(kv('ip', f.clientIp) + kv('port', f.clientPort)) +
-    ',"destination":' +
-    obj(kv('ip', f.serverIp) + kv('port', f.serverPort)) +
-    ',"network":{"transport":"tcp"}';
+  o.lit(',"source":{');
+  m(o, m(o, true, 'ip', f.clientIp), 'port', f.clientPort);
+  o.lit('},"destination":{');
+  m(o, m(o, true, 'ip', f.serverIp), 'port', f.serverPort);
+  o.lit('},"network":{"transport":"tcp"}');
   const s = rec.session;
   const name = s.user !== null && s.user !== '' ? s.user : null;
   const domain = userDomain(s);
   if (name !== null || (domain !== null && domain !== '')) {
-    let u = '';
-    if (name !== null) u += kv('name', name);
-    if (domain !== null && domain !== '') u += kv('domain', domain);
-    m += ',"user":' + obj(u);
+    o.lit(',"user":{');
+    let u = true;
+    if (name !== null) u = m(o, u, 'name', name);
+    if (domain !== null && domain !== '') m(o, u, 'domain', domain);
+    o.byte(0x7d);
   }
-  return m + ',"smb":' + smbJson(rec);
+  o.lit(',"smb":');
+  smbJson(rec, o);
 }
 
-function lifecycleLine(rec: LifecycleRecord): string {
+function lifecycleLine(rec: LifecycleRecord, o: ByteOut): void {
   const dur = durationOf(rec);
-  return (
-    '{"@timestamp":' +
-    jstr(isoMicros(rec.ts)) +
-    ',"event":{"kind":"event","dataset":"' +
-    DATASET +
-    '"' +
-    kv('action', actionOf(rec)) +
-    kv('outcome', outcomeOf(rec)) +
-    (dur !== null ? kv('duration', dur) : '') +
-    '}' +
-    contextMembers(rec) +
-    '}\n'
-  );
+  o.lit('{"@timestamp":');
+  o.str(isoMicros(rec.ts));
+  o.lit(',"event":{"kind":"event","dataset":');
+  o.str(DATASET);
+  m(o, false, 'action', actionOf(rec));
+  m(o, false, 'outcome', outcomeOf(rec));
+  if (dur !== null) m(o, false, 'duration', dur);
+  o.byte(0x7d);
+  contextMembers(rec, o);
+  o.lit('}\n');
 }
 
-function alertLine(a: AlertRecord): string {
+function alertLine(a: AlertRecord, o: ByteOut): void {
   const dur = durationOf(a.about);
-  let ids = '';
-  let names = '';
-  for (let i = 0; i < a.techniques.length; i++) {
-    const t = a.techniques[i];
-    ids += ',' + (t.id === undefined ? 'null' : jval(t.id));
-    names += ',' + (t.name === undefined ? 'null' : jval(t.name));
+  o.lit('{"@timestamp":');
+  o.str(isoMicros(a.ts));
+  o.lit(',"event":{"kind":"alert","dataset":');
+  o.str(DATASET);
+  m(o, false, 'action', a.ruleName);
+  m(o, false, 'outcome', outcomeOf(a));
+  if (dur !== null) m(o, false, 'duration', dur);
+  m(o, false, 'severity', a.severity);
+  if (a.count !== null) m(o, false, 'count', a.count);
+  o.lit('},"rule":{');
+  m(o, m(o, true, 'id', a.ruleId), 'name', a.ruleName);
+  o.byte(0x7d);
+  m(o, false, 'message', a.message);
+  o.lit(',"threat":{"framework":');
+  o.str(THREAT_FRAMEWORK);
+  o.lit(',"technique":{"id":[');
+  const t = a.techniques;
+  for (let i = 0; i < t.length; i++) {
+    if (i > 0) o.byte(0x2c);
+    const id = t[i]?.id;
+    if (id === undefined) o.lit('null');
+    else o.val(id);
   }
-  return (
-    '{"@timestamp":' +
-    jstr(isoMicros(a.ts)) +
-    ',"event":{"kind":"alert","dataset":"' +
-    DATASET +
-    '"' +
-    kv('action', a.ruleName) +
-    kv('outcome', outcomeOf(a)) +
-    (dur !== null ? kv('duration', dur) : '') +
-    kv('severity', a.severity) +
-    (a.count !== null ? kv('count', a.count) : '') +
-    '},"rule":' +
-    obj(kv('id', a.ruleId) + kv('name', a.ruleName)) +
-    kv('message', a.message) +
-    ',"threat":{"framework":"' +
-    THREAT_FRAMEWORK +
-    '","technique":{"id":[' +
-    ids.slice(1) +
-    '],"name":[' +
-    names.slice(1) +
-    ']}}' +
-    contextMembers(a.about) +
-    '}\n'
-  );
+  o.lit('],"name":[');
+  for (let i = 0; i < t.length; i++) {
+    if (i > 0) o.byte(0x2c);
+    const name = t[i]?.name;
+    if (name === undefined) o.lit('null');
+    else o.val(name);
+  }
+  o.lit(']}}');
+  contextMembers(a.about, o);
+  o.lit('}\n');
 }

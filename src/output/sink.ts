@@ -17,6 +17,7 @@
  * buffer on each call, which cost more than building the line at one write per event.
  */
 import pino from 'pino';
+import { ByteOut } from './byte-out';
 
 type Dest = ReturnType<typeof pino.destination>;
 
@@ -27,6 +28,8 @@ export interface LineSinkOptions {
   fd?: number;
   /** buffered characters (UTF-16 units) that trigger a write (default 65536) */
   minLength?: number;
+  /** lines are written as bytes into `bytes` (then committed()) instead of write(string) */
+  bytes?: boolean;
   /** write errors (EPIPE, ENOSPC, reopen failures); default: one line on stderr */
   onError?: (message: string) => void;
 }
@@ -38,6 +41,8 @@ export class LineSink {
   /** complete lines not yet handed to the destination */
   private batch = '';
   private readonly batchMax: number;
+  /** bytes mode: the batch as UTF-8 (complete lines only between records) */
+  readonly bytes: ByteOut | null;
   private scheduled: NodeJS.Immediate | null = null;
   private closed = false;
   private broken = false;
@@ -52,6 +57,7 @@ export class LineSink {
         process.stderr.write(`sharewatch: ${m}\n`);
       });
     this.batchMax = opts.minLength ?? 65536;
+    this.bytes = opts.bytes ? new ByteOut(this.batchMax + 8192) : null;
     // sync: true opens the file now, so a bad -w path throws here (usage error, exit 2);
     // minLength 0: every batch handed over is written at once (writeSync)
     this.dest = pino.destination({
@@ -59,6 +65,7 @@ export class LineSink {
       sync: true,
       append: true,
       minLength: 0,
+      ...(opts.bytes ? { contentMode: 'buffer' as const } : {}),
     });
     this.dest.on('error', (e: Error) => {
       if (e !== this.reopenError) this.fail(e);
@@ -81,8 +88,32 @@ export class LineSink {
     if (this.scheduled === null) this.scheduled = setImmediate(this.flushTurn);
   }
 
+  /** Bytes mode: the line(s) just written into `bytes` are complete. */
+  committed(): void {
+    const o = this.bytes!;
+    if (this.closed || this.broken) {
+      o.pos = 0;
+      return;
+    }
+    if (o.pos >= this.batchMax) this.handOver();
+    if (this.scheduled === null) this.scheduled = setImmediate(this.flushTurn);
+  }
+
   /** The batch to the destination, which writes it now (sync mode, minLength 0). */
   private handOver(): void {
+    const o = this.bytes;
+    if (o !== null) {
+      if (o.pos === 0) return;
+      // handed over, not copied: SonicBoom may keep it while a partial write is retried
+      const chunk = o.take();
+      if (this.broken) return;
+      try {
+        this.dest.write(chunk as unknown as string);
+      } catch (e) {
+        this.fail(e as Error);
+      }
+      return;
+    }
     const b = this.batch;
     if (b === '') return;
     this.batch = '';

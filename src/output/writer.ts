@@ -1,14 +1,15 @@
 /**
  * Event writers: OutputRecord → bytes on stdout or a -w file, in the chosen format.
  *
- * ndjson writes JSON.stringify(toEcs(rec)) through pino's destination, not through a pino logger:
+ * ndjson writes the bytes of JSON.stringify(toEcs(rec)) (by hand, into the sink's byte batch: see
+ * writeNdjsonLine) through pino's destination, not through a pino logger:
  * pino 10.4 cannot write exactly our object — with `formatters.level: () => ({})` (to drop
  * "level") every line starts `{,"@timestamp"…` (invalid JSON; pinojs/pino#1042, #2080), and its
  * own string escaper writes lone surrogates of short top-level strings raw (→ U+FFFD on output)
  * while nested values get JSON.stringify's \udXXX — two encodings of one string in one line.
  */
 import type { OutputRecord } from '../shared/records';
-import { toNdjsonLine } from './ecs';
+import { writeNdjsonLine } from './ecs';
 import { formatPretty } from './pretty';
 import { LineSink, type LineSinkOptions } from './sink';
 import { ZeekLog } from './zeek';
@@ -53,6 +54,35 @@ class LineWriter implements EventWriter {
   }
 }
 
+/** ndjson: each line written as UTF-8 straight into the sink's byte batch */
+class NdjsonWriter implements EventWriter {
+  private readonly out;
+  constructor(private readonly sink: LineSink) {
+    this.out = sink.bytes!;
+  }
+  write(rec: OutputRecord): void {
+    const o = this.out;
+    const start = o.pos;
+    try {
+      writeNdjsonLine(rec, o);
+    } catch (e) {
+      // never leave half a line in the batch
+      o.pos = start;
+      throw e;
+    }
+    this.sink.committed();
+  }
+  flushSync(): void {
+    this.sink.flushSync();
+  }
+  reopen(): void {
+    this.sink.reopen();
+  }
+  close(): Promise<void> {
+    return this.sink.close();
+  }
+}
+
 class ZeekWriter implements EventWriter {
   private readonly log = new ZeekLog();
   constructor(private readonly sink: LineSink) {}
@@ -78,7 +108,7 @@ export function createWriter(opts: WriterOptions): EventWriter {
   const sinkOpts: LineSinkOptions = { path: opts.path, fd: opts.fd, onError: opts.onError };
   switch (opts.format) {
     case 'ndjson':
-      return new LineWriter(new LineSink(sinkOpts), toNdjsonLine);
+      return new NdjsonWriter(new LineSink({ ...sinkOpts, bytes: true }));
     case 'pretty':
       return new LineWriter(new LineSink(sinkOpts), formatPretty);
     case 'zeek':
