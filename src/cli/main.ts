@@ -5,6 +5,7 @@
  * (0 done, 1 runtime failure, 2 usage error or unreadable input).
  */
 import { statSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { parseCli, UsageError, USAGE, type CliOptions } from './args';
 import { packageVersion } from './version';
 import { AnalysisPipeline } from './pipeline';
@@ -16,6 +17,11 @@ import { ConfigError, defaultConfig, loadConfig, type Config } from '../shared/c
 import { createWriter, type EventWriter } from '../output/writer';
 import { startMetricsServer, type MetricsServer } from '../output/metrics';
 import { metricsSources } from './metrics-sources';
+
+// Keep the heap near what is live: V8 otherwise lets the old generation grow to ~4x the live data
+// between full collections (synth-5G replay: 226 MB peak RSS with ~55 MB live; 155 MB with this,
+// for ~8% more CPU). Read by V8 each time it sizes the heap, so setting it here takes effect.
+setFlagsFromString('--heap-growing-percent=50');
 
 /** whom a root-started live capture runs as without --user */
 const DEFAULT_RUN_AS = 'nobody';
