@@ -13,19 +13,26 @@ import type {
   ShareType,
   Timestamp,
 } from '../shared/records';
+import { treeIdString } from './ids';
 
 export const MAX_FILES_PER_TREE = 16;
+const NO_FILES: readonly string[] = Object.freeze([]);
 
+/**
+ * An open tree. Kept small: a replay may hold a million of them (issue 9's state test), so the
+ * TreeId string is made when a record needs it, the connect time is two numbers, and the list of
+ * files exists only once a file is noted.
+ */
 export class TreeState {
   readonly session: SessionState;
   readonly tid: number;
-  readonly treeId: string;
   readonly share: string;
   readonly shareName: string;
   readonly shareClass: ShareClass;
   readonly shareType: ShareType | null;
   readonly status: string;
-  readonly connectTs: Timestamp;
+  readonly connectSec: number;
+  readonly connectNsec: number;
   /** where the tree was connected (client/server of that connection) */
   readonly flow: Flow;
   creates = 0;
@@ -34,19 +41,19 @@ export class TreeState {
   bytesRead = 0;
   bytesWritten = 0;
   ioctls = 0;
-  readonly files: string[] = [];
+  private fileList: string[] | null = null;
   wroteExecutable = false;
   wroteFiles = false;
   /** a TREE_DISCONNECT was requested but its response not (yet) seen */
   disconnectRequestedAt: Timestamp | null = null;
   ended = false;
-  /** insertion order across all trees, for oldest-first eviction */
-  readonly serial: number;
-
+  /** the tracker's list of open trees (connect order) */
+  older: TreeState | null = null;
+  newer: TreeState | null = null;
+  listed = false;
   constructor(
     session: SessionState,
     tid: number,
-    treeId: string,
     share: string,
     shareName: string,
     shareClass: ShareClass,
@@ -54,19 +61,31 @@ export class TreeState {
     status: string,
     connectTs: Timestamp,
     flow: Flow,
-    serial: number,
   ) {
     this.session = session;
     this.tid = tid;
-    this.treeId = treeId;
     this.share = share;
     this.shareName = shareName;
     this.shareClass = shareClass;
     this.shareType = shareType;
     this.status = status;
-    this.connectTs = connectTs;
+    this.connectSec = connectTs.sec;
+    this.connectNsec = connectTs.nsec;
     this.flow = flow;
-    this.serial = serial;
+  }
+
+  /** TreeId as the contract writes it ('0x' + 8 hex digits) */
+  get treeId(): string {
+    return treeIdString(this.tid);
+  }
+
+  get connectTs(): Timestamp {
+    return { sec: this.connectSec, nsec: this.connectNsec };
+  }
+
+  /** files noted (at most MAX_FILES_PER_TREE), in order */
+  get files(): readonly string[] {
+    return this.fileList ?? NO_FILES;
   }
 
   activity(): Activity {
@@ -83,7 +102,8 @@ export class TreeState {
   noteFile(name: string): void {
     // SMB1 clients send share-relative names with a leading backslash; SMB2 ones without
     if (name.charCodeAt(0) === 0x5c) name = name.replace(/^\\+/, '');
-    if (this.files.length < MAX_FILES_PER_TREE && !this.files.includes(name)) this.files.push(name);
+    const f = (this.fileList ??= []);
+    if (f.length < MAX_FILES_PER_TREE && !f.includes(name)) f.push(name);
   }
 }
 

@@ -49,8 +49,13 @@ export class Tracker implements StreamSink {
   private readonly emitRecord: RecordSink;
   private readonly onTimeCb: TimeSink | null;
   private readonly sessions = new Map<string, SessionState>();
-  /** open trees in connect order (oldest first), for the tree memcap */
-  private readonly openTrees = new Set<TreeState>();
+  /**
+   * open trees in connect order (oldest first), for the tree memcap: a list through the trees
+   * themselves (a Set of a million trees cost ~50 MB and a large copy each time it grew)
+   */
+  private oldestTree: TreeState | null = null;
+  private newestTree: TreeState | null = null;
+  private openTreeCount = 0;
   private readonly pool: PendingRequest[] = [];
   private serial = 0;
   private readonly smb2: Smb2Handler;
@@ -229,7 +234,7 @@ export class Tracker implements StreamSink {
   ): TreeState | null {
     const shareName = shareNameOf(path);
     const shareClass = classifyShare(shareName, this.opts.extraAdminShares);
-    const tree = new TreeState(s, tid, treeId, path, shareName, shareClass, shareType, status, ts, cs.flow, ++this.serial);
+    const tree = new TreeState(s, tid, path, shareName, shareClass, shareType, status, ts, cs.flow);
     this.emit({
       kind: 'tree-connect',
       ts,
@@ -249,13 +254,18 @@ export class Tracker implements StreamSink {
     s.treesConnected++;
     const prior = s.trees.get(tid);
     if (prior) this.endTree(prior, 'tree_disconnect', ts);
-    if (this.openTrees.size >= this.opts.maxTrees) {
-      const oldest = this.openTrees.values().next().value as TreeState;
+    if (this.openTreeCount >= this.opts.maxTrees && this.oldestTree !== null) {
+      const oldest = this.oldestTree;
       this.counters.treesEvicted++;
       this.endTree(oldest, 'idle_timeout', ts);
     }
     s.trees.set(tid, tree);
-    this.openTrees.add(tree);
+    tree.listed = true;
+    tree.older = this.newestTree;
+    if (this.newestTree !== null) this.newestTree.newer = tree;
+    else this.oldestTree = tree;
+    this.newestTree = tree;
+    this.openTreeCount++;
     this.counters.treesOpen++;
     return tree;
   }
@@ -265,7 +275,15 @@ export class Tracker implements StreamSink {
     tree.ended = true;
     const s = tree.session;
     if (s.trees.get(tree.tid) === tree) s.trees.delete(tree.tid);
-    this.openTrees.delete(tree);
+    if (tree.listed) {
+      tree.listed = false;
+      if (tree.older !== null) tree.older.newer = tree.newer;
+      else this.oldestTree = tree.newer;
+      if (tree.newer !== null) tree.newer.older = tree.older;
+      else this.newestTree = tree.older;
+      tree.older = tree.newer = null;
+      this.openTreeCount--;
+    }
     this.counters.treesOpen--;
     this.emit({
       kind: 'tree-disconnect',
@@ -282,7 +300,7 @@ export class Tracker implements StreamSink {
         success: true,
       },
       reason,
-      durationNs: Math.max(0, durationNs(tree.connectTs, ts)),
+      durationNs: Math.max(0, (ts.sec - tree.connectSec) * 1e9 + (ts.nsec - tree.connectNsec)),
       activity: tree.activity(),
       files: tree.files.slice(),
       wroteExecutable: tree.wroteExecutable,
