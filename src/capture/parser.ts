@@ -8,6 +8,7 @@
  * CaptureError with the byte offset of the damaged record; every record before it was delivered.
  */
 import type { CapturedPacket } from '../net/types';
+import { FramePacket } from '../net/packet';
 import { CaptureError } from './errors';
 import { convertTs, makeTsUnit, type TsUnit } from './timestamps';
 import { u16be, u16le, u32be, u32le } from '../../dissectors/bytes';
@@ -38,11 +39,6 @@ const BT_EPB = 6;
 
 const EMPTY = Buffer.alloc(0);
 
-/**
- * Node's Buffer view constructor (Buffer[Symbol.species]): one view per packet built directly,
- * without Buffer#subarray's argument normalisation.
- */
-const BufferView = (Buffer as unknown as { [Symbol.species]: new (ab: ArrayBufferLike, off: number, len: number) => Buffer })[Symbol.species];
 
 interface Iface {
   linktype: number;
@@ -68,7 +64,7 @@ function badMagicReason(m: number): string | null {
 export class CaptureParser {
   readonly name: string;
   /** the one packet object handed out; overwritten by every successful next() */
-  readonly packet: CapturedPacket;
+  readonly packet: FramePacket;
   format: CaptureFormat | null = null;
   error: CaptureError | null = null;
   packets = 0;
@@ -105,7 +101,7 @@ export class CaptureParser {
 
   constructor(name: string, sourceIndex = 0) {
     this.name = name;
-    this.packet = { tsSec: 0, tsNsec: 0, linktype: 0, data: EMPTY, origLen: 0, sourceIndex };
+    this.packet = new FramePacket(sourceIndex);
   }
 
   /** bytes pushed so far (offset in the decompressed input of the next byte to arrive) */
@@ -243,7 +239,7 @@ export class CaptureParser {
         pkt.tsSec = sec;
         pkt.tsNsec = frac * this.nsPerFrac;
         pkt.origLen = le ? u32le(b, p + 12) : u32be(b, p + 12);
-        pkt.data = new BufferView(b.buffer, b.byteOffset + p + 16, caplen);
+        pkt.setFrame(b, p + 16, caplen);
         this.pos = end;
         this.counted(pkt);
         return true;
@@ -484,7 +480,7 @@ export class CaptureParser {
       this.linktypes.add(ifc.linktype);
     }
     pkt.linktype = ifc.linktype;
-    pkt.data = new BufferView(b.buffer, b.byteOffset + dataOff, caplen);
+    pkt.setFrame(b, dataOff, caplen);
     this.pos = p + len;
     this.counted(pkt);
     return 1;

@@ -3,6 +3,7 @@
  * Each record is written, then handed to detection, so an alert follows the event it is about.
  */
 import { NetPipeline } from '../net/pipeline';
+import { capturedLength } from '../net/packet';
 import { Tracker } from '../tracker/tracker';
 import { Detector } from '../detect/detector';
 import type { Config } from '../shared/config';
@@ -60,7 +61,7 @@ export class AnalysisPipeline {
 
   readonly onPacket = (p: CapturedPacket): void => {
     this.packets++;
-    this.bytes += p.data.length;
+    this.bytes += capturedLength(p);
     this.net.handle(p);
   };
 

@@ -7,6 +7,7 @@
  * are not usable TCP return false and are counted by reason in `counts`.
  */
 import type { CapturedPacket, DecodedPacket } from './types';
+import { FramePacket } from './packet';
 import { u16be, u32be, u32le } from '../../dissectors/bytes';
 
 export { formatIp } from './ip-format';
@@ -101,13 +102,30 @@ export function newDecodedPacket(): DecodedPacket {
 
 export class PacketDecoder {
   readonly counts: DecodeCounts = newDecodeCounts();
+  /** the frame being decoded: its end in `buf` and its captured length */
+  private end = 0;
+  private capLen = 0;
 
   /** Fills `out` from `pkt`; true when it is a decodable IPv4/IPv6 TCP segment. */
   decode(pkt: CapturedPacket, out: DecodedPacket): boolean {
     const c = this.counts;
     c.packets++;
-    const b = pkt.data;
-    const n = b.length;
+    // the reader's packets are read where they lie in its chunk (no view per packet)
+    let b: Buffer;
+    let base: number;
+    let cap: number;
+    if (pkt instanceof FramePacket) {
+      b = pkt.chunk;
+      base = pkt.dataOffset;
+      cap = pkt.capLen;
+    } else {
+      b = pkt.data;
+      base = 0;
+      cap = b.length;
+    }
+    const n = base + cap;
+    this.end = n;
+    this.capLen = cap;
     out.ok = false;
     out.tsSec = pkt.tsSec;
     out.tsNsec = pkt.tsNsec;
@@ -121,43 +139,43 @@ export class PacketDecoder {
     let etype: number;
     switch (pkt.linktype) {
       case LINKTYPE.ETHERNET:
-        if (n < 14) return this.truncated();
-        etype = u16be(b, 12);
-        off = 14;
+        if (cap < 14) return this.truncated();
+        etype = u16be(b, base + 12);
+        off = base + 14;
         break;
       case LINKTYPE.LINUX_SLL:
-        if (n < 16) return this.truncated();
-        etype = u16be(b, 14);
-        off = 16;
+        if (cap < 16) return this.truncated();
+        etype = u16be(b, base + 14);
+        off = base + 16;
         break;
       case LINKTYPE.LINUX_SLL2:
-        if (n < 20) return this.truncated();
-        etype = u16be(b, 0);
-        off = 20;
+        if (cap < 20) return this.truncated();
+        etype = u16be(b, base);
+        off = base + 20;
         break;
       case LINKTYPE.RAW:
       case LINKTYPE.RAW_DLT12:
       case LINKTYPE.RAW_DLT14:
-        if (n < 1) return this.truncated();
-        off = 0;
-        etype = b[0] >> 4 === 6 ? ETH_IPV6 : ETH_IPV4;
+        if (cap < 1) return this.truncated();
+        off = base;
+        etype = b[base] >> 4 === 6 ? ETH_IPV6 : ETH_IPV4;
         break;
       case LINKTYPE.IPV4:
-        off = 0;
+        off = base;
         etype = ETH_IPV4;
         break;
       case LINKTYPE.IPV6:
-        off = 0;
+        off = base;
         etype = ETH_IPV6;
         break;
       case LINKTYPE.NULL:
       case LINKTYPE.LOOP: {
-        if (n < 4) return this.truncated();
+        if (cap < 4) return this.truncated();
         // the address family is in the byte order of the capturing host (LOOP: network order);
         // a value above 16 bits means we read it the wrong way round
-        let fam = u32le(b, 0);
-        if (fam > 0xffff) fam = u32be(b, 0);
-        off = 4;
+        let fam = u32le(b, base);
+        if (fam > 0xffff) fam = u32be(b, base);
+        off = base + 4;
         if (fam === 2) etype = ETH_IPV4;
         else if (fam === 24 || fam === 28 || fam === 30 || fam === 10) etype = ETH_IPV6;
         else {
@@ -189,7 +207,7 @@ export class PacketDecoder {
 
   private ipv4(pkt: CapturedPacket, b: Buffer, off: number, out: DecodedPacket): boolean {
     const c = this.counts;
-    const n = b.length;
+    const n = this.end;
     if (n - off < 20) return this.truncated();
     const vihl = b[off];
     const ihl = (vihl & 0x0f) * 4;
@@ -229,7 +247,7 @@ export class PacketDecoder {
 
   private ipv6(pkt: CapturedPacket, b: Buffer, off: number, out: DecodedPacket): boolean {
     const c = this.counts;
-    const n = b.length;
+    const n = this.end;
     if (n - off < 40) return this.truncated();
     if (b[off] >> 4 !== 6) {
       c.badIpHeader++;
@@ -285,7 +303,7 @@ export class PacketDecoder {
   /** TCP header at b[t]; the IP datagram announces its end at ipEnd (may lie beyond the frame). */
   private tcp(pkt: CapturedPacket, b: Buffer, t: number, ipEnd: number, out: DecodedPacket): boolean {
     const c = this.counts;
-    const n = b.length;
+    const n = this.end;
     const capEnd = ipEnd < n ? ipEnd : n;
     if (t + 20 > capEnd) {
       if (t + 20 > ipEnd) c.badTcpHeader++;
@@ -311,7 +329,7 @@ export class PacketDecoder {
     out.payloadOffset = t + doff;
     out.payloadLength = capEnd - (t + doff);
     if (ipEnd > n) {
-      if (pkt.origLen > n) {
+      if (pkt.origLen > this.capLen) {
         out.payloadMissing = ipEnd - n;
         c.snaplenCut++;
       } else {

@@ -11,7 +11,10 @@ export interface CapturedPacket {
   tsNsec: number;
   /** LINKTYPE_* value (https://www.tcpdump.org/linktypes.html) */
   linktype: number;
-  /** captured bytes: a view into the read buffer, never a copy on the common path */
+  /**
+   * captured bytes: a view into the read buffer, never a copy on the common path (the reader's
+   * packet makes this view only when asked; the decoder reads its chunk directly)
+   */
   data: Buffer;
   /** length of the frame on the wire (>= data.length when cut by snaplen) */
   origLen: number;
@@ -83,7 +86,8 @@ export interface StreamSink {
 
 /**
  * The link/IP/TCP decode of one packet, reset in place by src/net/decode.ts for every packet
- * (no object per packet). Offsets index into `buf` (the captured frame bytes).
+ * (no object per packet). Offsets index into `buf`: the captured frame bytes, or for the reader's
+ * packets (src/net/packet.ts) the read chunk holding them.
  */
 export interface DecodedPacket {
   /** false when the packet is not IPv4/IPv6 TCP or could not be decoded (see reason counters) */
