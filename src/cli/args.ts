@@ -57,6 +57,23 @@ function intOption(name: string, v: string | undefined, min: number, max: number
   return n;
 }
 
+/**
+ * node:util parseArgs errors as one line each. Its own messages span three lines for a missing
+ * value before another option (`-r -q`) and suggest `--` positionals for an unknown option, which
+ * replay does not take.
+ */
+function parseArgsMessage(e: NodeJS.ErrnoException): string {
+  const msg = e.message ?? String(e);
+  // "Option '-r, --read <value>' argument missing" / "Option '-r' argument is ambiguous." / "Unknown option '--x'."
+  const quoted = /ption '([^']*)'/.exec(msg)?.[1]?.replace(/ <value>$/, '');
+  if (quoted !== undefined) {
+    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option '${quoted}'`;
+    if (/argument missing|argument is ambiguous/.test(msg)) return `option '${quoted}' needs a value`;
+    if (/does not take an argument/.test(msg)) return `option '${quoted}' takes no value`;
+  }
+  return msg.split('\n')[0];
+}
+
 export function parseCli(argv: string[]): CliOptions {
   let parsed;
   try {
@@ -82,7 +99,7 @@ export function parseCli(argv: string[]): CliOptions {
       },
     });
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(parseArgsMessage(e as NodeJS.ErrnoException));
   }
   const v = parsed.values;
   const opts: CliOptions = {
