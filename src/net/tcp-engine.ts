@@ -57,7 +57,6 @@ export class TcpEngine implements ReassemblyHost {
   /** latest capture time seen (time never moves back for timers) */
   private nowSec = -1;
   private nowNsec = 0;
-  private lastIdleCheckSec = -1;
   private nextId = 1;
   private readonly smbPort: Uint8Array = new Uint8Array(65536);
 
@@ -92,10 +91,7 @@ export class TcpEngine implements ReassemblyHost {
       this.nowSec = sec;
       this.nowNsec = nsec;
       this.sink.onTime(sec, nsec);
-      if (sec > this.lastIdleCheckSec) {
-        this.lastIdleCheckSec = sec;
-        this.expireIdle(sec);
-      }
+      this.expireIdle(sec, nsec);
     }
   }
 
@@ -239,11 +235,18 @@ export class TcpEngine implements ReassemblyHost {
     this.sink.onConnEnd(conn, reason, this.tsSec, this.tsNsec);
   }
 
-  private expireIdle(nowSec: number): void {
+  /**
+   * Ends the connections with no packet for idleTimeoutSec, to the nanosecond: whole seconds
+   * ended a connection up to a second early (a 4.96 s gap counted as 5 s), and a once-a-second
+   * check missed an expiry followed by a packet of the same connection within that second.
+   * Only the least recently seen connection is looked at per packet, so this is O(1) unless
+   * something expires.
+   */
+  private expireIdle(nowSec: number, nowNsec: number): void {
     const t = this.table;
-    const idle = this.opts.idleTimeoutSec;
+    const idleNs = this.opts.idleTimeoutSec * 1e9;
     let h = t.lruHead;
-    while (h !== null && nowSec - h.lastSec >= idle) {
+    while (h !== null && (nowSec - h.lastSec) * 1e9 + (nowNsec - h.lastNsec) >= idleNs) {
       // a connection that said FIN and then went quiet ended by FIN
       this.end(h, h.finSeen ? 'fin' : 'idle_timeout');
       h = t.lruHead;
