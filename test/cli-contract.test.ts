@@ -532,9 +532,9 @@ function main(): void {
     // SMB1, and a 2.6 MB multichannel corpus capture
     const plans: [string, string[]][] = [
       [PSEXEC, ['again', 'pcapng', 'ns', 'nsng', 'be', 'gz', 'nggz', 'stdin', 'stdin-gz', 'stdin-ng']],
-      [MANY, ['again', 'pcapng', 'ns', 'be', 'gz', 'stdin']],
+      [MANY, ['again', 'pcapng', 'stdin']],
       [SMB1, ['pcapng', 'be']],
-      [corpusFile('zeek/smb3_multichannel.pcap'), ['again', 'pcapng', 'stdin-gz']],
+      [corpusFile('zeek/smb3_multichannel.pcap'), ['pcapng', 'stdin-gz']],
     ];
     for (const [src, wanted] of plans) {
       const name = path.basename(src);
@@ -675,9 +675,9 @@ function main(): void {
       c.writeUInt32LE(caplen, r.off + 8);
       return c;
     };
-    // cuts at about a third, a half and near the end of the packets, mid-data and mid-header
+    // cuts at about half, two thirds and near the end of the packets, mid-data and mid-header
     const pn = pcapRecords(fs.readFileSync(PSEXEC)).length;
-    for (const k of [Math.floor(pn / 3), Math.floor(pn / 2), pn - 3]) {
+    for (const k of [Math.floor(pn / 2), pn - 3]) {
       classic(PSEXEC, 'cut mid-packet', k, (b, r) => cut(b, r.off + 16 + Math.floor((r.len - 16) / 2)));
     }
     classic(PSEXEC, 'cut inside a record header', Math.floor((pn * 2) / 3), (b, r) => cut(b, r.off + 7));
@@ -913,6 +913,24 @@ function main(): void {
     }
     t.equal(await closed, 0, 'exit 0 once stdin ends');
     t.equal(stdout, (await full(PSEXEC)).stdout, 'stdout: the same events as without --metrics');
+  });
+
+  t.test('a reader that goes away (| head) does not hang the replay', async (t) => {
+    // the read end is closed after the first bytes: later batches (the capture-end events at
+    // least) meet EPIPE. A build of 2026-11-23 09:11 hung here for good: SonicBoom.flushSync()
+    // retries a failed write every 100 ms whatever the error (strace: write(1) = EPIPE forever).
+    for (const file of [corpusFile('zeek/smb3_multichannel.pcap'), MANY]) {
+      const child = spawn(process.execPath, [MAIN, '-q', '-r', file], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+      child.stdout!.once('data', () => child.stdout!.destroy());
+      const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, sig) => resolve([c, sig])));
+      clearTimeout(guard);
+      t.equal(signal, null, `${path.basename(file)}: ends by itself (not killed after 60 s)`, { stderr });
+      t.ok(code === 0 || code === 1, `${path.basename(file)}: exit ${code}`);
+      t.notMatch(stderr, /\n\s+at |internal error/, `${path.basename(file)}: no stack trace`);
+    }
   });
 
   t.test('an output that cannot be written is a runtime failure', { skip: fs.existsSync('/dev/full') ? false : 'no /dev/full' }, async (t) => {
