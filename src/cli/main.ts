@@ -76,9 +76,19 @@ async function run(argv: string[]): Promise<number> {
     }
   }
 
+  let outputFailed = false;
   let writer: EventWriter;
   try {
-    writer = createWriter({ format: opts.format, path: opts.writeFile });
+    writer = createWriter({
+      format: opts.format,
+      path: opts.writeFile,
+      onError: (message, code) => {
+        err(message);
+        // events were lost: a runtime failure — except a reader that went away (`| head`),
+        // which is how pipelines end, as with tcpdump
+        if (code !== 'EPIPE') outputFailed = true;
+      },
+    });
   } catch (e) {
     err(`${opts.writeFile ?? 'stdout'}: ${(e as Error).message}`);
     return 2;
@@ -248,6 +258,7 @@ async function run(argv: string[]): Promise<number> {
   }
   // The reason the input stopped is one stderr line, after the summary, so it is the last thing seen.
   if (stopReason !== null) err(stopReason);
+  if (outputFailed && status === 0) status = 1;
   return status;
 }
 

@@ -90,8 +90,10 @@ export class TcpEngine implements ReassemblyHost {
     if (sec > this.nowSec || (sec === this.nowSec && nsec > this.nowNsec)) {
       this.nowSec = sec;
       this.nowNsec = nsec;
-      this.sink.onTime(sec, nsec);
+      // expiries first: they are stamped at their own (earlier) moment, so the sink must not
+      // have moved past it yet (suppression windows closing at `sec` come after them)
       this.expireIdle(sec, nsec);
+      this.sink.onTime(sec, nsec);
     }
   }
 
@@ -215,7 +217,7 @@ export class TcpEngine implements ReassemblyHost {
     return conn;
   }
 
-  private end(conn: TcpConn, reason: ConnEndReason, counted = false): void {
+  private end(conn: TcpConn, reason: ConnEndReason, counted = false, atSec = this.tsSec, atNsec = this.tsNsec): void {
     if (conn.ended) return;
     conn.ended = true;
     const c = this.counters;
@@ -232,7 +234,7 @@ export class TcpEngine implements ReassemblyHost {
         case 'evicted': c.connsEndedEvicted++; break;
       }
     }
-    this.sink.onConnEnd(conn, reason, this.tsSec, this.tsNsec);
+    this.sink.onConnEnd(conn, reason, atSec, atNsec);
   }
 
   /**
@@ -247,8 +249,16 @@ export class TcpEngine implements ReassemblyHost {
     const idleNs = this.opts.idleTimeoutSec * 1e9;
     let h = t.lruHead;
     while (h !== null && (nowSec - h.lastSec) * 1e9 + (nowNsec - h.lastNsec) >= idleNs) {
-      // a connection that said FIN and then went quiet ended by FIN
-      this.end(h, h.finSeen ? 'fin' : 'idle_timeout');
+      if (h.finSeen) {
+        // a connection that said FIN and then went quiet ended by FIN, at its last packet
+        this.end(h, 'fin', false, h.lastSec, h.lastNsec);
+      } else {
+        // it ended when the timeout ran out (last packet + idle timeout), not at whichever later
+        // packet noticed it: a quiet hour must not stretch a tree's duration by an hour
+        const ns = h.lastNsec + idleNs;
+        const sec = h.lastSec + Math.floor(ns / 1e9);
+        this.end(h, 'idle_timeout', false, sec, ns - Math.floor(ns / 1e9) * 1e9);
+      }
       h = t.lruHead;
     }
   }

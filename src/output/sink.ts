@@ -30,14 +30,14 @@ export interface LineSinkOptions {
   minLength?: number;
   /** lines are written as bytes into `bytes` (then committed()) instead of write(string) */
   bytes?: boolean;
-  /** write errors (EPIPE, ENOSPC, reopen failures); default: one line on stderr */
-  onError?: (message: string) => void;
+  /** write errors (EPIPE, ENOSPC, reopen failures) with the errno code; default: one line on stderr */
+  onError?: (message: string, code?: string) => void;
 }
 
 export class LineSink {
   private readonly dest: Dest;
   private readonly path: string | null;
-  private readonly onError: (message: string) => void;
+  private readonly onError: (message: string, code?: string) => void;
   /** complete lines not yet handed to the destination */
   private batch = '';
   private readonly batchMax: number;
@@ -77,7 +77,7 @@ export class LineSink {
     this.broken = true;
     const code = (e as NodeJS.ErrnoException).code;
     // EPIPE: the reader went away (`| head`); like tcpdump, stop writing, no stack trace
-    this.onError(`${this.path ?? 'stdout'}: ${code === 'EPIPE' ? 'output closed by reader' : e.message}; events are no longer written`);
+    this.onError(`${this.path ?? 'stdout'}: ${code === 'EPIPE' ? 'output closed by reader' : e.message}; events are no longer written`, code);
   }
 
   /** Queue complete lines (each ending in '\n'). */
@@ -157,7 +157,7 @@ export class LineSink {
     } catch (e) {
       // SonicBoom keeps the old fd: events keep going to the renamed file
       this.reopenError = e;
-      this.onError(`${this.path}: reopen failed: ${(e as Error).message}`);
+      this.onError(`${this.path}: reopen failed: ${(e as Error).message}`, (e as NodeJS.ErrnoException).code ?? 'EREOPEN');
     }
   }
 

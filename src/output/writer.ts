@@ -32,7 +32,7 @@ export interface WriterOptions {
   path: string | null;
   /** stdout replacement when path is null (tests) */
   fd?: number;
-  onError?: (message: string) => void;
+  onError?: (message: string, code?: string) => void;
 }
 
 class LineWriter implements EventWriter {
