@@ -376,6 +376,12 @@ function outputProblems(stdout: string, opts: { complete: boolean; defaults?: bo
     for (const m of lineProblems(e, opts.defaults ?? true)) out.push(`line ${i + 1} (${e.event?.action}): ${m}`);
     events.push(e);
   });
+  // events are written in capture-time order (a live consumer can rely on @timestamp never going back)
+  for (let i = 1; i < events.length; i++) {
+    const a = String(events[i - 1]!['@timestamp']);
+    const b = String(events[i]!['@timestamp']);
+    if (b < a) out.push(`line ${i + 1} (${events[i]!.event?.action}): @timestamp ${b} is earlier than the line before (${a})`);
+  }
   const trees = new Map<string, J>();
   const sessions = new Map<string, J>();
   const seen: J[] = [];

@@ -316,14 +316,17 @@ export class Tracker implements StreamSink {
     evicted = false,
   ): void {
     if (s.ended) return;
+    // A LOGOFF whose response never came (the connection closed or reset first) still was a
+    // logoff: the session and its trees end by it, at the request — decided before the trees end,
+    // so they agree with the session and no event is stamped earlier than one written before it.
+    if (s.logoffRequestedAt && reason !== 'logoff') {
+      ts = s.logoffRequestedAt;
+      reason = 'logoff';
+    }
     for (const tree of [...s.trees.values()]) {
       // A disconnect whose response never came still was a disconnect (the client removed it).
       if (tree.disconnectRequestedAt && reason !== 'logoff') this.endTree(tree, 'tree_disconnect', tree.disconnectRequestedAt);
       else this.endTree(tree, reason, ts);
-    }
-    if (s.logoffRequestedAt && reason !== 'logoff') {
-      ts = s.logoffRequestedAt;
-      reason = 'logoff';
     }
     s.ended = true;
     this.sessions.delete(s.key);
