@@ -35,12 +35,12 @@ Options:
   -i, --interface IFACE  live capture interface (needs CAP_NET_RAW, via tcpdump)
   -c, --config FILE      configuration file (JSON or YAML)
   --format FMT           event format: ndjson (default), pretty, zeek
-  -w, --write FILE       write events to FILE instead of stdout (reopened on SIGHUP)
+  -w, --write FILE       append events to FILE instead of stdout (reopened on SIGHUP)
   --metrics HOST:PORT    serve Prometheus metrics at http://HOST:PORT/metrics
   --stats                print a capture summary (packets, bytes, link types, SMB flows) to stderr
   --no-progress          no progress bar on stderr during replay
   -q, --quiet            no summary on stderr at the end
-  --user NAME            live: drop privileges to NAME once the capture is open
+  --user NAME            live, as root: drop to NAME once the capture is open (default nobody)
   --buffer-size MIB      live: kernel capture buffer size in MiB (default 64)
   --snaplen N            live: snapshot length (default 262144)
   -h, --help             show this help
