@@ -35,14 +35,10 @@ export interface WriterOptions {
   onError?: (message: string, code?: string) => void;
 }
 
-class LineWriter implements EventWriter {
-  constructor(
-    private readonly sink: LineSink,
-    private readonly format: (rec: OutputRecord) => string,
-  ) {}
-  write(rec: OutputRecord): void {
-    this.sink.write(this.format(rec));
-  }
+/** What every format does with its sink: flush, reopen and close pass straight through. */
+abstract class SinkWriter implements EventWriter {
+  constructor(protected readonly sink: LineSink) {}
+  abstract write(rec: OutputRecord): void;
   flushSync(): void {
     this.sink.flushSync();
   }
@@ -54,10 +50,23 @@ class LineWriter implements EventWriter {
   }
 }
 
+class LineWriter extends SinkWriter {
+  constructor(
+    sink: LineSink,
+    private readonly format: (rec: OutputRecord) => string,
+  ) {
+    super(sink);
+  }
+  write(rec: OutputRecord): void {
+    this.sink.write(this.format(rec));
+  }
+}
+
 /** ndjson: each line written as UTF-8 straight into the sink's byte batch */
-class NdjsonWriter implements EventWriter {
+class NdjsonWriter extends SinkWriter {
   private readonly out;
-  constructor(private readonly sink: LineSink) {
+  constructor(sink: LineSink) {
+    super(sink);
     this.out = sink.bytes!;
   }
   write(rec: OutputRecord): void {
@@ -72,32 +81,19 @@ class NdjsonWriter implements EventWriter {
     }
     this.sink.committed();
   }
-  flushSync(): void {
-    this.sink.flushSync();
-  }
-  reopen(): void {
-    this.sink.reopen();
-  }
-  close(): Promise<void> {
-    return this.sink.close();
-  }
 }
 
-class ZeekWriter implements EventWriter {
+class ZeekWriter extends SinkWriter {
   private readonly log = new ZeekLog();
-  constructor(private readonly sink: LineSink) {}
   write(rec: OutputRecord): void {
     this.sink.write(this.log.add(rec));
   }
-  flushSync(): void {
-    this.sink.flushSync();
-  }
-  reopen(): void {
+  override reopen(): void {
     // the old file gets its #close (as Zeek's rotation does), the new one a fresh header
     this.sink.write(this.log.finish());
     this.sink.reopen();
   }
-  close(): Promise<void> {
+  override close(): Promise<void> {
     this.sink.write(this.log.finish());
     return this.sink.close();
   }
