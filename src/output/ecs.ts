@@ -60,7 +60,10 @@ export function outcomeOf(rec: OutputRecord): Outcome {
       if (rec.reason !== 'logoff' || rec.status === null) return 'unknown';
       return isSuccessStatus(rec.status) ? 'success' : 'failure';
     case 'encrypted-session':
+    case 'inferred-tree':
       return 'unknown';
+    case 'dcerpc-call':
+      return rec.outcome;
     case 'alert':
       return outcomeOf(rec.about);
   }

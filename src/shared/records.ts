@@ -124,12 +124,82 @@ export interface EncryptedSessionRecord extends RecordBase {
   readonly bytes: number;
 }
 
+/** A decoded DCE/RPC argument value (strings bounded and escaped at output). */
+export type DcerpcArgValue = string | number | boolean | null | readonly string[];
+
+/** A DCE/RPC request that ended: its response, a fault, or the end of its pipe/connection. */
+export interface DcerpcCallRecord extends RecordBase {
+  readonly kind: 'dcerpc-call';
+  readonly transport: 'smb' | 'tcp';
+  /** pipe name without `\` and `PIPE\` prefixes (SMB only), else null */
+  readonly pipe: string | null;
+  /** the tree the pipe was opened on (SMB only) */
+  readonly treeId: string | null;
+  readonly interfaceUuid: string;
+  /** `maj.min` */
+  readonly interfaceVersion: string;
+  /** Zeek's dce_rpc.log name, or the UUID when unknown */
+  readonly interfaceName: string;
+  /** IDL name or `opnum-N` */
+  readonly operation: string;
+  readonly opnum: number;
+  readonly authLevel: 'none' | 'connect' | 'call' | 'packet' | 'integrity' | 'privacy';
+  /** stub sealed by packet privacy: no arguments */
+  readonly encrypted: boolean;
+  /** the operation's return value as a name, or `0x…`; null without a response */
+  readonly returnCode: string | null;
+  /** a fault PDU's status name, else null */
+  readonly fault: string | null;
+  readonly outcome: Outcome;
+  /** request → response (ns); null without a response */
+  readonly durationNs: number | null;
+  /** decoded arguments, snake_case (contract's `dcerpc.args` table) */
+  readonly args: Readonly<Record<string, DcerpcArgValue>>;
+  /** the connection lost bytes while the call was open */
+  readonly gap: boolean;
+}
+
+/** A tree inferred inside an SMB3-encrypted session, from transform-header message sizes. */
+export interface InferredTreeRecord extends RecordBase {
+  readonly kind: 'inferred-tree';
+  readonly reason: EndReason;
+  readonly durationNs: number;
+  readonly shareNameLength: number;
+  readonly shareCandidates: readonly string[];
+  /** 'admin' when every candidate is an admin share, else 'unknown' */
+  readonly shareClass: 'admin' | 'unknown';
+  /** 0–1 */
+  readonly confidence: number;
+  readonly activity: Activity;
+}
+
+/**
+ * One file (not pipe) opened on a tree, when its handle closes or the tree ends: the basis of
+ * Zeek's smb_files.log. Internal: not an NDJSON event of its own.
+ */
+export interface FileRecord extends RecordBase {
+  readonly kind: 'file';
+  readonly treeId: string;
+  readonly share: string;
+  readonly name: string;
+  /** open, read, write, delete, rename — what happened to it while open */
+  readonly actions: readonly ('open' | 'read' | 'write' | 'delete' | 'rename')[];
+  readonly size: number | null;
+  readonly bytesRead: number;
+  readonly bytesWritten: number;
+  /** new name for a rename */
+  readonly renamedTo: string | null;
+  readonly openTs: Timestamp;
+}
+
 export type LifecycleRecord =
   | SessionSetupRecord
   | SessionEndRecord
   | TreeConnectRecord
   | TreeDisconnectRecord
-  | EncryptedSessionRecord;
+  | EncryptedSessionRecord
+  | DcerpcCallRecord
+  | InferredTreeRecord;
 
 export interface Technique {
   readonly id: string;
