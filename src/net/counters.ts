@@ -70,4 +70,10 @@ export class NetCounters {
   messagesLostInGap = 0;
   /** messages still incomplete when their connection ended */
   messagesIncompleteAtEnd = 0;
+  /** DCE/RPC over TCP (ncacn_ip_tcp): connections, PDUs framed, headers that were not v5.0 */
+  connsDcerpc = 0;
+  dcerpcPdus = 0;
+  dcerpcBadHeaders = 0;
+  /** endpoints learned from endpoint-mapper answers forgotten under maxDcerpcEndpoints */
+  dcerpcEndpointsEvicted = 0;
 }

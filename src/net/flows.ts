@@ -41,6 +41,7 @@ export class TcpConn implements Conn {
     readonly serverPort: number,
     readonly startSec: number,
     readonly startNsec: number,
+    readonly dcerpc = false,
   ) {
     const n = ipVersion === 4 ? 4 : 16;
     this.addrLen = n;
@@ -48,7 +49,7 @@ export class TcpConn implements Conn {
     buf.copy(this.addrs, 0, clientAddrOff, clientAddrOff + n);
     buf.copy(this.addrs, n, serverAddrOff, serverAddrOff + n);
     const port139 = serverPort === 139;
-    this.halves = [new TcpHalf(host, this, TO_SERVER, port139), new TcpHalf(host, this, TO_CLIENT, port139)];
+    this.halves = [new TcpHalf(host, this, TO_SERVER, port139, dcerpc), new TcpHalf(host, this, TO_CLIENT, port139, dcerpc)];
   }
 
   /** Direction of a packet from (srcAddr, srcPort), or -1 when it is not one of this conn's. */

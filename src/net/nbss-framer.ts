@@ -382,7 +382,7 @@ export class NbssFramer {
       return;
     }
     const len = this.msgLen;
-    let k = this.host.sink.keepBytes(view(this.buf!, 0, this.have), len);
+    let k = this.host.sink.keepBytes(view(this.buf!, 0, this.have), len, this.conn, this.dir);
     if (!(k >= 0)) k = len;
     if (k > len) k = len;
     const cap = this.host.framerOpts.maxMessageBytes;

@@ -17,6 +17,7 @@
  */
 import type { Conn, Direction } from './types';
 import { NbssFramer, type FramerHost } from './nbss-framer';
+import { DcerpcFramer } from './dcerpc-framer';
 
 export interface ReassemblyOptions {
   /** most bytes held out of order in one direction of a connection */
@@ -52,19 +53,23 @@ export class TcpHalf {
   finSeen = false;
   /** payload seen (a SYN after data means a new connection) */
   dataSeen = false;
+  /** DCE/RPC stream picked up by its first PDU (a bind) without the SYN: that PDU starts the stream */
+  firstPayloadIsStart = false;
   isn = 0;
   private held: Held[] | null = null;
   private heldBytes = 0;
   private heldSinceSec = 0;
   /** highest stream offset the peer acknowledged (bytes below it were sent) */
   private ackedOff = 0;
-  private framer: NbssFramer | null = null;
+  private framer: NbssFramer | DcerpcFramer | null = null;
 
   constructor(
     private readonly host: ReassemblyHost,
     private readonly conn: Conn,
     private readonly dir: Direction,
     private readonly port139: boolean,
+    /** the connection carries DCE/RPC PDUs (ncacn_ip_tcp), not NBSS */
+    private readonly dcerpc = false,
   ) {}
 
   get holding(): boolean {
@@ -89,7 +94,11 @@ export class TcpHalf {
       this.nextSeq = seq >>> 0;
     }
     this.dataSeen = true;
-    if (this.framer === null) this.framer = new NbssFramer(this.host, this.conn, this.dir, this.port139, this.synSeen);
+    if (this.framer === null) {
+      this.framer = this.dcerpc
+        ? new DcerpcFramer(this.host, this.conn, this.dir, this.synSeen || this.firstPayloadIsStart)
+        : new NbssFramer(this.host, this.conn, this.dir, this.port139, this.synSeen);
+    }
     const c = this.host.counters;
     const d = (seq - this.nextSeq) | 0;
     if (d > 0) {

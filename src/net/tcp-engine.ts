@@ -12,6 +12,7 @@ import { FlowTable, TcpConn, flowHash } from './flows';
 import type { ReassemblyHost, ReassemblyOptions } from './reassembly';
 import type { FramerOptions } from './nbss-framer';
 import { looksLikeNbssSmb, RESYNC_WINDOW } from '../../dissectors/nbss';
+import { looksLikeDcerpcBind } from './dcerpc-framer';
 
 export interface NetOptions extends ReassemblyOptions, FramerOptions {
   /** capture seconds without a packet after which a connection ends ('idle_timeout') */
@@ -22,6 +23,12 @@ export interface NetOptions extends ReassemblyOptions, FramerOptions {
   smbPorts: number[];
   /** pick up connections on other ports whose first payload is a plausible NBSS+SMB header */
   detectOtherPorts: boolean;
+  /** TCP ports carrying DCE/RPC (ncacn_ip_tcp): the endpoint mapper */
+  dcerpcPorts: number[];
+  /** pick up connections on any port whose first client payload is a DCE/RPC v5 bind */
+  detectDcerpc: boolean;
+  /** most (server, port) endpoints learned from endpoint-mapper answers */
+  maxDcerpcEndpoints: number;
 }
 
 export const DEFAULT_NET_OPTIONS: NetOptions = {
@@ -36,6 +43,9 @@ export const DEFAULT_NET_OPTIONS: NetOptions = {
   maxControlLength: 1024,
   smbPorts: [445, 139],
   detectOtherPorts: false,
+  dcerpcPorts: [135],
+  detectDcerpc: true,
+  maxDcerpcEndpoints: 4096,
 };
 
 export type IpFormatter = (buf: Buffer, off: number, version: 4 | 6) => string;
@@ -59,6 +69,10 @@ export class TcpEngine implements ReassemblyHost {
   private nowNsec = 0;
   private nextId = 1;
   private readonly smbPort: Uint8Array = new Uint8Array(65536);
+  /** 1: DCE/RPC well-known port; 2: a port some endpoint-mapper answer handed out (see endpoints) */
+  private readonly rpcPort: Uint8Array = new Uint8Array(65536);
+  /** 'server ip|port' handed out by ept_map answers, oldest first (bounded) */
+  private readonly endpoints = new Set<string>();
 
   constructor(
     readonly sink: StreamSink,
@@ -71,6 +85,7 @@ export class TcpEngine implements ReassemblyHost {
     this.reasmOpts = o;
     this.framerOpts = o;
     for (const p of o.smbPorts) if (p >= 0 && p < 65536) this.smbPort[p] = 1;
+    for (const p of o.dcerpcPorts) if (p >= 0 && p < 65536 && this.smbPort[p] === 0) this.rpcPort[p] = 1;
     this.msg = {
       conn: null as unknown as TcpConn,
       dir: TO_SERVER,
@@ -121,6 +136,13 @@ export class TcpEngine implements ReassemblyHost {
     let conn: TcpConn;
     if (dir === -1) {
       const smb = this.smbPort[sp] === 1 || this.smbPort[dp] === 1;
+      if (
+        !smb &&
+        (this.rpcPort[sp] !== 0 || this.rpcPort[dp] !== 0 || (this.opts.detectDcerpc && payLen >= 16)) &&
+        this.openDcerpc(hash, d, flags, payLen, payMissing)
+      ) {
+        return;
+      }
       if (!smb) {
         if (
           !this.opts.detectOtherPorts ||
@@ -178,6 +200,64 @@ export class TcpEngine implements ReassemblyHost {
     }
   }
 
+  /**
+   * An endpoint-mapper answer handed out `port` on `serverIp`: a later connection to it is
+   * DCE/RPC. Bounded: the oldest endpoint is forgotten first (counted).
+   */
+  addDcerpcEndpoint(serverIp: string, port: number): void {
+    if (!(port > 0 && port < 65536) || this.smbPort[port] === 1) return;
+    const key = serverIp + '|' + port;
+    if (this.endpoints.has(key)) return;
+    if (this.endpoints.size >= this.opts.maxDcerpcEndpoints) {
+      const oldest = this.endpoints.values().next().value as string;
+      this.endpoints.delete(oldest);
+      this.counters.dcerpcEndpointsEvicted++;
+    }
+    this.endpoints.add(key);
+    if (this.rpcPort[port] === 0) this.rpcPort[port] = 2;
+  }
+
+  /**
+   * A packet of no known connection with a DCE/RPC port on either side, or carrying a bind:
+   * open it as an ncacn_ip_tcp connection (true: handled), or leave it to the NBSS checks.
+   */
+  private openDcerpc(hash: number, d: DecodedPacket, flags: number, payLen: number, payMissing: number): boolean {
+    const c = this.counters;
+    const sp = d.srcPort;
+    const dp = d.dstPort;
+    const buf = d.buf;
+    const bind = payLen >= 16 && looksLikeDcerpcBind(buf, d.payloadOffset, d.payloadOffset + payLen);
+    const srcIp = (): string => this.formatIp(buf, d.srcAddrOffset, d.ipVersion);
+    const dstIp = (): string => this.formatIp(buf, d.dstAddrOffset, d.ipVersion);
+    // which side is the server: the well-known/handed-out port, else the receiver of a bind
+    let srcIsClient: boolean;
+    if ((flags & SYN) !== 0) srcIsClient = (flags & ACK) === 0;
+    else if (bind) srcIsClient = true;
+    else if (this.isRpcServerPort(dp, dstIp)) srcIsClient = true;
+    else if (this.isRpcServerPort(sp, srcIp)) srcIsClient = false;
+    else srcIsClient = true;
+    const serverPort = srcIsClient ? dp : sp;
+    const known = this.isRpcServerPort(serverPort, srcIsClient ? dstIp : srcIp);
+    if (!known && !bind) return false;
+    if ((flags & RST) !== 0 || ((flags & SYN) === 0 && payLen + payMissing === 0)) {
+      c.packetsNoConn++;
+      return true;
+    }
+    const conn = this.open(hash, d, srcIsClient, true);
+    c.connsDcerpc++;
+    if (!known) c.connsDetectedOtherPort++;
+    // a stream picked up by its bind (no SYN seen): that bind starts the byte stream
+    if (bind && (flags & SYN) === 0) conn.halves[TO_SERVER].firstPayloadIsStart = true;
+    this.handleDecoded(d);
+    return true;
+  }
+
+  private isRpcServerPort(port: number, ip: () => string): boolean {
+    const k = this.rpcPort[port];
+    if (k === 1) return true;
+    return k === 2 && this.endpoints.has(ip() + '|' + port);
+  }
+
   /** Capture end: every open connection ends with 'capture_end', oldest first. */
   finish(): void {
     this.tsSec = this.nowSec < 0 ? 0 : this.nowSec;
@@ -185,7 +265,7 @@ export class TcpEngine implements ReassemblyHost {
     while (this.table.lruHead !== null) this.end(this.table.lruHead, 'capture_end');
   }
 
-  private open(hash: number, d: DecodedPacket, srcIsClient: boolean): TcpConn {
+  private open(hash: number, d: DecodedPacket, srcIsClient: boolean, dcerpc = false): TcpConn {
     const c = this.counters;
     const t = this.table;
     while (t.size >= this.opts.maxFlows && t.lruHead !== null) {
@@ -209,6 +289,7 @@ export class TcpEngine implements ReassemblyHost {
       srcIsClient ? d.dstPort : d.srcPort,
       d.tsSec,
       d.tsNsec,
+      dcerpc,
     );
     t.insert(conn);
     c.flows++;

@@ -41,6 +41,8 @@ export interface Conn {
   readonly serverPort: number;
   readonly startSec: number;
   readonly startNsec: number;
+  /** the connection carries DCE/RPC over TCP (ncacn_ip_tcp) instead of NBSS/SMB */
+  readonly dcerpc: boolean;
   /** slot for the tracker's per-connection state (saves a map lookup per message) */
   user: unknown;
 }
@@ -73,8 +75,14 @@ export interface StreamSink {
    * How many bytes of a message to deliver, given its first bytes (at least 64, or the whole
    * message if shorter) and its full length. Bytes past that are skipped without buffering.
    */
-  keepBytes(head: Buffer, totalLength: number): number;
+  keepBytes(head: Buffer, totalLength: number, conn?: Conn, dir?: Direction): number;
   onSmbMessage(msg: SmbMessage): void;
+  /**
+   * One connection-oriented DCE/RPC PDU of an ncacn_ip_tcp connection (port 135, a port an
+   * endpoint-mapper answer handed out, or a stream that opened with a bind). `pdu` is a view or
+   * a reused buffer: copy what you keep. `afterGap`: bytes were lost before it in this direction.
+   */
+  onDcerpcPdu?(conn: Conn, dir: Direction, pdu: Buffer, afterGap: boolean, tsSec: number, tsNsec: number): void;
   /** NBSS session request (0x81) / positive (0x82) / negative (0x83) response, retarget, keep-alive */
   onNbssControl(conn: Conn, dir: Direction, type: number, body: Buffer, tsSec: number, tsNsec: number): void;
   /** bytes lost in a direction (gap, snaplen cut, mid-stream pickup before first header) */
