@@ -11,6 +11,7 @@ import type {
   Smb2FileIdOnly,
   Smb2Header,
   Smb2IoctlRequest,
+  Smb2IoctlResponse,
   Smb2ReadRequest,
   Smb2ReadResponse,
   Smb2WriteRequest,
@@ -147,6 +148,33 @@ export function parseIoctlRequest(buf: Buffer, hdr: Smb2Header, end: number): Re
     ok: true,
     ctlCode: u32le(buf, b + 4),
     fileId: buf.subarray(b + 8, b + 24),
+    inputOffset: u32le(buf, b + 24),
     inputCount: u32le(buf, b + 28),
   };
+}
+
+/** IOCTL response: StructureSize 49; OutputOffset/OutputCount of the answer's buffer. */
+export function parseIoctlResponse(buf: Buffer, hdr: Smb2Header, end: number): Result<Smb2IoctlResponse> {
+  const b = body(buf, hdr, end, 49, 48);
+  if (typeof b !== 'number') return b;
+  return {
+    ok: true,
+    ctlCode: u32le(buf, b + 4),
+    fileId: buf.subarray(b + 8, b + 24),
+    outputOffset: u32le(buf, b + 32),
+    outputCount: u32le(buf, b + 36),
+  };
+}
+
+/**
+ * The whole data buffer [hdr.offset + dataOff, + dataLen) as a view, or null when the message
+ * does not hold all of it (cut on purpose, or by a snaplen/gap) or the offset points outside.
+ * Named-pipe data (DCE/RPC) is read this way; file data never is.
+ */
+export function dataView(buf: Buffer, hdr: Smb2Header, end: number, dataOff: number, dataLen: number): Buffer | null {
+  const e = clampEnd(buf, end);
+  const start = hdr.offset + dataOff;
+  if (dataLen === 0) return buf.subarray(e, e);
+  if (dataOff < SMB2_HEADER_SIZE || start + dataLen > e) return null;
+  return buf.subarray(start, start + dataLen);
 }

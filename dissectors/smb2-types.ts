@@ -167,7 +167,18 @@ export interface Smb2WriteResponse {
 export interface Smb2IoctlRequest {
   ctlCode: number;
   fileId: Buffer;
+  /** offset of the input buffer from the start of the SMB2 header */
+  inputOffset: number;
   inputCount: number;
+}
+
+/** IOCTL response (MS-SMB2 2.2.32): where the output buffer sits. */
+export interface Smb2IoctlResponse {
+  ctlCode: number;
+  fileId: Buffer;
+  /** offset of the output buffer from the start of the SMB2 header */
+  outputOffset: number;
+  outputCount: number;
 }
 
 /** SMB 3.x TRANSFORM header (0xFD 'SMB'), 52 bytes. */

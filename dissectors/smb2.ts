@@ -19,6 +19,8 @@ export {
   parseWriteRequest,
   parseWriteResponse,
   parseIoctlRequest,
+  parseIoctlResponse,
+  dataView,
 } from './smb2-file';
 import { u16le, u32le } from './bytes';
 export { parseTransformHeader, parseCompressionHeader } from './smb2-transform';

@@ -9,6 +9,7 @@ import { Detector } from '../detect/detector';
 import type { Config } from '../shared/config';
 import type { AlertRecord, LifecycleRecord, OutputRecord, Timestamp } from '../shared/records';
 import type { CapturedPacket } from '../net/types';
+import { actionOf } from '../output/ecs';
 
 export interface RecordWriter {
   write(rec: OutputRecord): void;
@@ -44,6 +45,7 @@ export class AnalysisPipeline {
         this.detector.onTimeAt(sec, nsec);
       },
     );
+    this.tracker.onDcerpcEndpoint = (ip, port) => this.net.engine.addDcerpcEndpoint(ip, port);
     this.net = new NetPipeline(this.tracker, {
       idleTimeoutSec: config.tracker.idleTimeout,
       maxFlows: config.tracker.maxFlows,
@@ -72,7 +74,7 @@ export class AnalysisPipeline {
   }
 
   private writeRecord(rec: LifecycleRecord): void {
-    const action = 'smb-' + rec.kind;
+    const action = actionOf(rec);
     this.eventsByAction.set(action, (this.eventsByAction.get(action) ?? 0) + 1);
     this.out.write(rec);
     this.detector.process(rec);

@@ -34,13 +34,20 @@ import type {
 } from '../shared/records';
 import { isoMicros } from './timestamp';
 import { ByteOut } from './byte-out';
+import { DCERPC_DATASET, dcerpcObj } from './dcerpc-fields';
 
 export const DATASET = 'sharewatch.smb';
 export const THREAT_FRAMEWORK = 'MITRE ATT&CK';
 
 /** event.action of a lifecycle record (`smb-` + kind) or of an alert (its rule name). */
 export function actionOf(rec: OutputRecord): string {
-  return rec.kind === 'alert' ? rec.ruleName : 'smb-' + rec.kind;
+  return rec.kind === 'alert' ? rec.ruleName : rec.kind === 'dcerpc-call' ? 'dcerpc-call' : 'smb-' + rec.kind;
+}
+
+/** event.dataset: sharewatch.dcerpc for RPC calls and the alerts they decide */
+export function datasetOf(rec: OutputRecord): string {
+  const r = rec.kind === 'alert' ? rec.about : rec;
+  return r.kind === 'dcerpc-call' ? DCERPC_DATASET : DATASET;
 }
 
 /** NT status STATUS_SUCCESS or SMB1 DOS class 0 (DOS:0x00:…) */
@@ -83,8 +90,11 @@ function durationOf(rec: LifecycleRecord): number | null {
     case 'session-end':
     case 'tree-disconnect':
     case 'encrypted-session':
+    case 'inferred-tree':
       // integer nanoseconds (ECS event.duration is a long)
       return Math.trunc(rec.durationNs);
+    case 'dcerpc-call':
+      return rec.durationNs === null ? null : Math.trunc(rec.durationNs);
     default:
       return null;
   }
@@ -169,11 +179,12 @@ function putContext(out: Obj, rec: LifecycleRecord): void {
   out.network = { transport: 'tcp' };
   const user = userObj(rec.session);
   if (user !== null) out.user = user;
-  out.smb = smbObj(rec);
+  if (rec.kind !== 'dcerpc-call' || rec.transport === 'smb') out.smb = smbObj(rec);
+  if (rec.kind === 'dcerpc-call') out.dcerpc = dcerpcObj(rec);
 }
 
 function lifecycleEcs(rec: LifecycleRecord): Obj {
-  const event: Obj = { kind: 'event', dataset: DATASET, action: actionOf(rec), outcome: outcomeOf(rec) };
+  const event: Obj = { kind: 'event', dataset: datasetOf(rec), action: actionOf(rec), outcome: outcomeOf(rec) };
   const dur = durationOf(rec);
   if (dur !== null) event.duration = dur;
   const out: Obj = { '@timestamp': isoMicros(rec.ts), event };
@@ -182,7 +193,7 @@ function lifecycleEcs(rec: LifecycleRecord): Obj {
 }
 
 function alertEcs(a: AlertRecord): Obj {
-  const event: Obj = { kind: 'alert', dataset: DATASET, action: a.ruleName, outcome: outcomeOf(a) };
+  const event: Obj = { kind: 'alert', dataset: datasetOf(a), action: a.ruleName, outcome: outcomeOf(a) };
   const dur = durationOf(a.about);
   if (dur !== null) event.duration = dur;
   event.severity = a.severity;
@@ -336,8 +347,14 @@ function contextMembers(rec: LifecycleRecord, o: ByteOut): void {
     if (domain !== null && domain !== '') m(o, u, 'domain', domain);
     o.byte(0x7d);
   }
-  o.lit(',"smb":');
-  smbJson(rec, o);
+  if (rec.kind !== 'dcerpc-call' || rec.transport === 'smb') {
+    o.lit(',"smb":');
+    smbJson(rec, o);
+  }
+  if (rec.kind === 'dcerpc-call') {
+    o.lit(',"dcerpc":');
+    o.val(dcerpcObj(rec));
+  }
 }
 
 function lifecycleLine(rec: LifecycleRecord, o: ByteOut): void {
@@ -345,7 +362,7 @@ function lifecycleLine(rec: LifecycleRecord, o: ByteOut): void {
   o.lit('{"@timestamp":');
   o.str(isoMicros(rec.ts));
   o.lit(',"event":{"kind":"event","dataset":');
-  o.str(DATASET);
+  o.str(datasetOf(rec));
   m(o, false, 'action', actionOf(rec));
   m(o, false, 'outcome', outcomeOf(rec));
   if (dur !== null) m(o, false, 'duration', dur);
@@ -359,7 +376,7 @@ function alertLine(a: AlertRecord, o: ByteOut): void {
   o.lit('{"@timestamp":');
   o.str(isoMicros(a.ts));
   o.lit(',"event":{"kind":"alert","dataset":');
-  o.str(DATASET);
+  o.str(datasetOf(a));
   m(o, false, 'action', a.ruleName);
   m(o, false, 'outcome', outcomeOf(a));
   if (dur !== null) m(o, false, 'duration', dur);

@@ -30,10 +30,13 @@ export function createSucceeded(
     }
   }
   if (cs.files.size >= t.opts.maxOpenFilesPerConnection) {
-    cs.files.delete(cs.files.keys().next().value as number);
+    const oldest = cs.files.keys().next().value as number;
+    const f = cs.files.get(oldest)!;
+    cs.files.delete(oldest);
+    if (f.rpc !== null) f.rpc.end(t.now());
     t.counters.filesEvicted++;
   }
-  cs.files.set(fileKey, { name, tree, forWrite: openedForWrite });
+  cs.files.set(fileKey, { name, tree, forWrite: openedForWrite, rpc: null });
 }
 
 /** A WRITE request on `tree` to the handle `fileKey`; `head` = the data's first bytes present. */

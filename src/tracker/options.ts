@@ -1,5 +1,11 @@
+import { DEFAULT_RPC_LIMITS, type RpcLimits } from './dcerpc/limits';
+
 /** Tracker tuning: memcaps and share classification (from the config file's tracker section). */
 export interface TrackerOptions {
+  /** DCE/RPC memcaps */
+  rpcLimits: RpcLimits;
+  /** interface name → operations counted but not emitted (config dcerpc.ignore_operations) */
+  dcerpcIgnore: ReadonlyMap<string, ReadonlySet<string>>;
   /** extra share names classified as admin (case-insensitive) */
   extraAdminShares: readonly string[];
   maxSessions: number;
@@ -9,6 +15,8 @@ export interface TrackerOptions {
 }
 
 export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
+  rpcLimits: DEFAULT_RPC_LIMITS,
+  dcerpcIgnore: new Map(),
   extraAdminShares: [],
   maxSessions: 100_000,
   maxTrees: 1_000_000,

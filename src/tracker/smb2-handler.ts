@@ -13,6 +13,9 @@ import {
   parseCreateRequest,
   parseCreateResponse,
   parseIoctlRequest,
+  parseIoctlResponse,
+  dataView,
+  parseReadRequest,
   parseNegotiateResponse,
   parseReadResponse,
   parseSessionSetupRequest,
@@ -40,12 +43,15 @@ import {
 import { idKey, smb2SessionIdString, treeIdString } from './ids';
 import { applyAuthNote, authKindOf, authNoteFromBlob } from './auth-note';
 import { createSucceeded, writeRequested } from './file-activity';
-import type { ConnState, PendingRequest, SessionState, TreeState } from './state';
+import type { ConnState, OpenFile, PendingRequest, SessionState, TreeState } from './state';
+import { closeOpen, conversationOf, pipeOpen, FSCTL_PIPE_TRANSCEIVE } from './dcerpc/pipes';
 import type { Tracker } from './tracker';
 
 const STATUS_SUCCESS = 0;
 const STATUS_PENDING = 0x103;
 const STATUS_MORE_PROCESSING_REQUIRED = 0xc0000016;
+/** a pipe READ/IOCTL whose answer did not fit: the data present is still the message's start */
+const STATUS_BUFFER_OVERFLOW = 0x80000005;
 const SESSION_FLAG_IS_GUEST = 0x1;
 const SESSION_FLAG_IS_NULL = 0x2;
 
@@ -159,7 +165,14 @@ export class Smb2Handler {
       case SMB2_READ: {
         const tree = this.tree(cs, h.sessionIdHi, h.sessionIdLo, h.treeId);
         if (tree) tree.reads++;
-        this.remember(cs, msg, h);
+        const p = this.remember(cs, msg, h);
+        if (cs.files.size > 0) {
+          const r = parseReadRequest(buf, h, end);
+          if (r.ok) {
+            const key = fileKey(r.fileId);
+            if (pipeOpen(cs, key) !== null) p.pipeFileKey = key;
+          }
+        }
         return;
       }
       case SMB2_WRITE: {
@@ -171,19 +184,31 @@ export class Smb2Handler {
           t.counters.parseError('smb2:' + r.reason);
           return;
         }
-        writeRequested(cs, tree, fileKey(r.fileId), r.dataLength, r.offset, r.head);
+        const key = fileKey(r.fileId);
+        writeRequested(cs, tree, key, r.dataLength, r.offset, r.head);
+        const pipe = pipeOpen(cs, key);
+        if (pipe !== null) this.pipeData(cs, pipe, 0, dataView(buf, h, end, r.dataOffset, r.dataLength), msg);
         return;
       }
       case SMB2_IOCTL: {
         const tree = this.tree(cs, h.sessionIdHi, h.sessionIdLo, h.treeId);
         if (tree) tree.ioctls++;
         const r = parseIoctlRequest(buf, h, end);
-        if (!r.ok) t.counters.parseError('smb2:' + r.reason);
+        if (!r.ok) {
+          t.counters.parseError('smb2:' + r.reason);
+          return;
+        }
+        if (r.ctlCode !== FSCTL_PIPE_TRANSCEIVE) return;
+        const key = fileKey(r.fileId);
+        const pipe = pipeOpen(cs, key);
+        if (pipe === null) return;
+        this.remember(cs, msg, h).pipeFileKey = key;
+        this.pipeData(cs, pipe, 0, dataView(buf, h, end, r.inputOffset, r.inputCount), msg);
         return;
       }
       case SMB2_CLOSE: {
         const r = parseCloseRequest(buf, h, end);
-        if (r.ok) cs.files.delete(fileKey(r.fileId));
+        if (r.ok) closeOpen(cs, fileKey(r.fileId), ts(msg));
         return;
       }
       default:
@@ -257,11 +282,29 @@ export class Smb2Handler {
           return;
         }
         case SMB2_READ: {
-          if (!isSuccess(h.status)) return;
+          const pipeRead = p !== null && p.pipeFileKey >= 0 && h.status === STATUS_BUFFER_OVERFLOW;
+          if (!isSuccess(h.status) && !pipeRead) return;
           const tree = p ? this.tree(cs, p.sessionHi, p.sessionLo, p.treeId) : this.tree(cs, h.sessionIdHi, h.sessionIdLo, h.treeId);
           if (!tree) return;
           const r = parseReadResponse(buf, h, end);
-          if (r.ok) tree.bytesRead += r.dataLength;
+          if (!r.ok) return;
+          tree.bytesRead += r.dataLength;
+          if (p !== null && p.pipeFileKey >= 0) {
+            const pipe = pipeOpen(cs, p.pipeFileKey);
+            if (pipe !== null) this.pipeData(cs, pipe, 1, dataView(buf, h, end, r.dataOffset, r.dataLength), msg);
+          }
+          return;
+        }
+        case SMB2_IOCTL: {
+          if (p === null || p.pipeFileKey < 0) return;
+          if (!isSuccess(h.status) && h.status !== STATUS_BUFFER_OVERFLOW) return;
+          const r = parseIoctlResponse(buf, h, end);
+          if (!r.ok) {
+            t.counters.parseError('smb2:' + r.reason);
+            return;
+          }
+          const pipe = pipeOpen(cs, p.pipeFileKey);
+          if (pipe !== null) this.pipeData(cs, pipe, 1, dataView(buf, h, end, r.outputOffset, r.outputCount), msg);
           return;
         }
         default:
@@ -300,6 +343,17 @@ export class Smb2Handler {
     t.emitSessionSetup(cs, s, now, ntStatusName(h.status), ok, auth);
     if (ok) s.established = true;
     else if (!s.established) t.dropSession(s);
+  }
+
+  /** Named-pipe data in one direction: DCE/RPC for the pipe's conversation (null: not all present). */
+  private pipeData(cs: ConnState, pipe: OpenFile, dir: 0 | 1, data: Buffer | null, msg: SmbMessage): void {
+    const conv = conversationOf(this.t, cs, pipe);
+    if (data === null) {
+      this.t.rpcCounters.error('dcerpc:pipe-data-cut');
+      conv.noteGap();
+      return;
+    }
+    if (data.length > 0) conv.feedPipe(dir, data, ts(msg), msg.afterGap);
   }
 
   private remember(cs: ConnState, msg: SmbMessage, h: Smb2Header) {

@@ -14,6 +14,7 @@ import type {
   Timestamp,
 } from '../shared/records';
 import { treeIdString } from './ids';
+import type { RpcConversation } from './dcerpc/conversation';
 
 export const MAX_FILES_PER_TREE = 16;
 const NO_FILES: readonly string[] = Object.freeze([]);
@@ -51,6 +52,8 @@ export class TreeState {
   older: TreeState | null = null;
   newer: TreeState | null = null;
   listed = false;
+  /** DCE/RPC conversations on pipes opened in this tree (ended with it) */
+  rpcs: RpcConversation[] | null = null;
   constructor(
     session: SessionState,
     tid: number,
@@ -192,6 +195,8 @@ export class PendingRequest {
   chain: number[] | null = null;
   /** SMB1: uid of the request */
   uid = 0;
+  /** READ/IOCTL on a named pipe: the open's folded FileId (its data is DCE/RPC), else -1 */
+  pipeFileKey = -1;
 
   reset(): void {
     this.command = 0;
@@ -203,6 +208,7 @@ export class PendingRequest {
     this.auth = null;
     this.chain = null;
     this.uid = 0;
+    this.pipeFileKey = -1;
   }
 }
 
@@ -211,6 +217,8 @@ export interface OpenFile {
   readonly name: string;
   readonly tree: TreeState;
   readonly forWrite: boolean;
+  /** the DCE/RPC conversation on this pipe open (pipes only), made at the first pipe data */
+  rpc: RpcConversation | null;
 }
 
 export class ConnState {
@@ -226,6 +234,8 @@ export class ConnState {
   lastSessionHi = -1;
   lastSessionLo = -1;
   lastSession: SessionState | null = null;
+  /** DCE/RPC conversation of an ncacn_ip_tcp connection */
+  rpc: RpcConversation | null = null;
   /** NetBIOS calling name from a session request on port 139 */
   netbiosCalling: string | null = null;
   ended = false;

@@ -7,6 +7,7 @@
 import type { Conn, ConnEndReason, Direction, SmbMessage, StreamSink } from '../net/types';
 import type {
   AuthKind,
+  DcerpcCallRecord,
   EndReason,
   LifecycleRecord,
   ShareType,
@@ -20,6 +21,10 @@ import { DEFAULT_TRACKER_OPTIONS, TrackerCounters, type TrackerOptions } from '.
 import { Smb2Handler } from './smb2-handler';
 import { Smb1Handler } from './smb1-handler';
 import { bytesToKeep } from '../../dissectors/skip-policy';
+import { RpcConversation, type RpcHost } from './dcerpc/conversation';
+import { TcpOwner } from './dcerpc/owners';
+import { RpcCounters, type RpcLimits } from './dcerpc/limits';
+import { keepPipeData } from './dcerpc/keep';
 
 const MAGIC_SMB2 = 0xfe534d42;
 const MAGIC_SMB1 = 0xff534d42;
@@ -43,8 +48,12 @@ function connEndToReason(r: ConnEndReason): Exclude<EndReason, 'tree_disconnect'
   }
 }
 
-export class Tracker implements StreamSink {
+export class Tracker implements StreamSink, RpcHost {
   readonly counters = new TrackerCounters();
+  readonly rpcCounters = new RpcCounters();
+  readonly rpcLimits: RpcLimits;
+  /** told when an endpoint-mapper answer hands out a TCP port (src/net then frames it as DCE/RPC) */
+  onDcerpcEndpoint: ((serverIp: string, port: number) => void) | null = null;
   readonly opts: TrackerOptions;
   private readonly emitRecord: RecordSink;
   private readonly onTimeCb: TimeSink | null;
@@ -58,6 +67,8 @@ export class Tracker implements StreamSink {
   private openTreeCount = 0;
   private readonly pool: PendingRequest[] = [];
   private serial = 0;
+  private nowSec = 0;
+  private nowNsec = 0;
   private readonly smb2: Smb2Handler;
   private readonly smb1: Smb1Handler;
   /** lifecycle records emitted, by kind */
@@ -66,6 +77,7 @@ export class Tracker implements StreamSink {
   constructor(emit: RecordSink, opts: Partial<TrackerOptions> = {}, onTime: TimeSink | null = null) {
     this.emitRecord = emit;
     this.opts = { ...DEFAULT_TRACKER_OPTIONS, ...opts };
+    this.rpcLimits = this.opts.rpcLimits;
     this.onTimeCb = onTime;
     this.smb2 = new Smb2Handler(this);
     this.smb1 = new Smb1Handler(this);
@@ -77,8 +89,43 @@ export class Tracker implements StreamSink {
     conn.user = new ConnState(conn);
   }
 
-  keepBytes(head: Buffer, totalLength: number): number {
-    return bytesToKeep(head, totalLength);
+  keepBytes(head: Buffer, totalLength: number, conn?: Conn): number {
+    const k = bytesToKeep(head, totalLength);
+    if (k >= totalLength || conn === undefined) return k;
+    // READ/WRITE data of a named pipe is DCE/RPC: kept whole (bounded by the framer's memcap)
+    const cs = conn.user as ConnState | undefined;
+    return cs !== undefined && keepPipeData(cs, head) ? totalLength : k;
+  }
+
+  onDcerpcPdu(conn: Conn, dir: Direction, pdu: Buffer, afterGap: boolean, sec: number, nsec: number): void {
+    const cs = conn.user as ConnState | undefined;
+    if (!cs || cs.ended) return;
+    let conv = cs.rpc;
+    if (conv === null) {
+      conv = cs.rpc = new RpcConversation(this, new TcpOwner(cs.flow, this.counters));
+      this.rpcCounters.conversations++;
+    }
+    if (afterGap) conv.noteGap();
+    conv.pdu(dir, pdu, { sec, nsec });
+  }
+
+  // ---- RpcHost ------------------------------------------------------------------------------
+
+  emitCall(rec: DcerpcCallRecord): void {
+    const c = this.rpcCounters;
+    c.calls++;
+    const key = rec.interfaceName + '/' + rec.operation;
+    c.byOperation.set(key, (c.byOperation.get(key) ?? 0) + 1);
+    const ignored = this.opts.dcerpcIgnore.get(rec.interfaceName);
+    if (ignored !== undefined && ignored.has(rec.operation)) {
+      c.callsIgnored++;
+      return;
+    }
+    this.emit(rec);
+  }
+
+  dcerpcEndpoint(serverIp: string, port: number): void {
+    if (this.onDcerpcEndpoint) this.onDcerpcEndpoint(serverIp, port);
   }
 
   onSmbMessage(msg: SmbMessage): void {
@@ -122,9 +169,13 @@ export class Tracker implements StreamSink {
     if (names.ok) cs.netbiosCalling = names.calling;
   }
 
-  onGap(_conn: Conn, _dir: Direction, bytes: number, _sec: number, _nsec: number): void {
+  onGap(conn: Conn, _dir: Direction, bytes: number, _sec: number, _nsec: number): void {
     this.counters.gaps++;
     this.counters.gapBytes += bytes;
+    const cs = conn.user as ConnState | undefined;
+    if (!cs) return;
+    if (cs.rpc !== null) cs.rpc.noteGap();
+    for (const f of cs.files.values()) if (f.rpc !== null) f.rpc.noteGap();
   }
 
   onConnEnd(conn: Conn, reason: ConnEndReason, sec: number, nsec: number): void {
@@ -133,6 +184,8 @@ export class Tracker implements StreamSink {
     cs.ended = true;
     const ts = { sec, nsec };
     const why = connEndToReason(reason);
+    if (cs.rpc !== null) cs.rpc.end(ts);
+    for (const f of cs.files.values()) if (f.rpc !== null) f.rpc.end(ts);
     for (const s of cs.sessions) {
       s.conns.delete(cs);
       if (s.conns.size === 0 && !s.ended) this.endSession(s, why, ts, null);
@@ -145,7 +198,14 @@ export class Tracker implements StreamSink {
   }
 
   onTime(sec: number, nsec: number): void {
+    this.nowSec = sec;
+    this.nowNsec = nsec;
     if (this.onTimeCb) this.onTimeCb(sec, nsec);
+  }
+
+  /** the latest capture time seen */
+  now(): Timestamp {
+    return { sec: this.nowSec, nsec: this.nowNsec };
   }
 
   // ---- shared by the handlers ---------------------------------------------------------------
@@ -285,6 +345,10 @@ export class Tracker implements StreamSink {
       this.openTreeCount--;
     }
     this.counters.treesOpen--;
+    if (tree.rpcs !== null) {
+      for (const conv of tree.rpcs) conv.end(ts);
+      tree.rpcs = null;
+    }
     this.emit({
       kind: 'tree-disconnect',
       ts,
