@@ -36,7 +36,7 @@ export function createSucceeded(
     if (f.rpc !== null) f.rpc.end(t.now());
     t.counters.filesEvicted++;
   }
-  cs.files.set(fileKey, { name, tree, forWrite: openedForWrite, rpc: null });
+  cs.files.set(fileKey, { name, tree, forWrite: openedForWrite, pipe: isPipeTree(tree), session: tree.session, sessionId: tree.session.sessionId, rpc: null });
 }
 
 /** A WRITE request on `tree` to the handle `fileKey`; `head` = the data's first bytes present. */
@@ -52,7 +52,7 @@ export function writeRequested(
   if (isPipeTree(tree)) return; // DCE/RPC over a named pipe: activity, not a file
   tree.wroteFiles = true;
   const f = cs.files.get(fileKey);
-  if (f) {
+  if (f && f.tree !== null) {
     f.tree.noteFile(f.name);
     if (looksExecutableName(f.name)) tree.wroteExecutable = true;
   }

@@ -44,7 +44,7 @@ import { idKey, smb2SessionIdString, treeIdString } from './ids';
 import { applyAuthNote, authKindOf, authNoteFromBlob } from './auth-note';
 import { createSucceeded, writeRequested } from './file-activity';
 import type { ConnState, OpenFile, PendingRequest, SessionState, TreeState } from './state';
-import { closeOpen, conversationOf, pipeOpen, FSCTL_PIPE_TRANSCEIVE } from './dcerpc/pipes';
+import { closeOpen, conversationOf, isRpcPipeName, openDetachedPipe, pipeOpen, FSCTL_PIPE_TRANSCEIVE } from './dcerpc/pipes';
 import type { Tracker } from './tracker';
 
 const STATUS_SUCCESS = 0;
@@ -177,15 +177,18 @@ export class Smb2Handler {
       }
       case SMB2_WRITE: {
         const tree = this.tree(cs, h.sessionIdHi, h.sessionIdLo, h.treeId);
-        if (!tree) return;
-        tree.writes++;
+        if (!tree && cs.files.size === 0) return;
         const r = parseWriteRequest(buf, h, end);
         if (!r.ok) {
+          if (tree) tree.writes++;
           t.counters.parseError('smb2:' + r.reason);
           return;
         }
         const key = fileKey(r.fileId);
-        writeRequested(cs, tree, key, r.dataLength, r.offset, r.head);
+        if (tree) {
+          tree.writes++;
+          writeRequested(cs, tree, key, r.dataLength, r.offset, r.head);
+        }
         const pipe = pipeOpen(cs, key);
         if (pipe !== null) this.pipeData(cs, pipe, 0, dataView(buf, h, end, r.dataOffset, r.dataLength), msg);
         return;
@@ -271,7 +274,10 @@ export class Smb2Handler {
         case SMB2_CREATE: {
           if (!p || h.status !== STATUS_SUCCESS) return;
           const tree = this.tree(cs, p.sessionHi, p.sessionLo, p.treeId);
-          if (!tree) return;
+          if (!tree) {
+            if (p.name !== null && isRpcPipeName(p.name)) this.detachedPipe(cs, msg, h, end, p);
+            return;
+          }
           tree.creates++;
           const r = parseCreateResponse(buf, h, end);
           if (!r.ok) {
@@ -282,13 +288,13 @@ export class Smb2Handler {
           return;
         }
         case SMB2_READ: {
-          const pipeRead = p !== null && p.pipeFileKey >= 0 && h.status === STATUS_BUFFER_OVERFLOW;
-          if (!isSuccess(h.status) && !pipeRead) return;
+          const pipeRead = p !== null && p.pipeFileKey >= 0;
+          if (!isSuccess(h.status) && !(pipeRead && h.status === STATUS_BUFFER_OVERFLOW)) return;
           const tree = p ? this.tree(cs, p.sessionHi, p.sessionLo, p.treeId) : this.tree(cs, h.sessionIdHi, h.sessionIdLo, h.treeId);
-          if (!tree) return;
+          if (!tree && !pipeRead) return;
           const r = parseReadResponse(buf, h, end);
           if (!r.ok) return;
-          tree.bytesRead += r.dataLength;
+          if (tree) tree.bytesRead += r.dataLength;
           if (p !== null && p.pipeFileKey >= 0) {
             const pipe = pipeOpen(cs, p.pipeFileKey);
             if (pipe !== null) this.pipeData(cs, pipe, 1, dataView(buf, h, end, r.dataOffset, r.dataLength), msg);
@@ -343,6 +349,17 @@ export class Smb2Handler {
     t.emitSessionSetup(cs, s, now, ntStatusName(h.status), ok, auth);
     if (ok) s.established = true;
     else if (!s.established) t.dropSession(s);
+  }
+
+  /** A pipe opened in a tree whose connect the capture missed (it started late). */
+  private detachedPipe(cs: ConnState, msg: SmbMessage, h: Smb2Header, end: number, p: PendingRequest): void {
+    const r = parseCreateResponse(msg.data, h, end);
+    if (!r.ok) return;
+    const s = this.existingSession(cs, p.sessionHi, p.sessionLo);
+    const id = s ? s.sessionId : smb2SessionIdString(p.sessionHi, p.sessionLo);
+    if (!openDetachedPipe(cs, fileKey(r.fileId), p.name ?? '', s, id ?? smb2SessionIdString(p.sessionHi, p.sessionLo), this.t.opts.maxOpenFilesPerConnection)) {
+      this.t.counters.filesEvicted++;
+    }
   }
 
   /** Named-pipe data in one direction: DCE/RPC for the pipe's conversation (null: not all present). */

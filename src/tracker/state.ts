@@ -215,8 +215,14 @@ export class PendingRequest {
 /** An open file handle (CREATE response → CLOSE), so WRITEs can be attributed. */
 export interface OpenFile {
   readonly name: string;
-  readonly tree: TreeState;
+  /** null only for a named pipe opened in a tree whose connect the capture missed */
+  readonly tree: TreeState | null;
   readonly forWrite: boolean;
+  /** a named pipe (its data is DCE/RPC) */
+  readonly pipe: boolean;
+  /** the session of a pipe opened in an unseen tree, if known; its id as the contract writes it */
+  readonly session: SessionState | null;
+  readonly sessionId: string | null;
   /** the DCE/RPC conversation on this pipe open (pipes only), made at the first pipe data */
   rpc: RpcConversation | null;
 }

@@ -3,7 +3,7 @@
  * an ncacn_ip_tcp connection (identity = whatever its own bind authentication showed).
  */
 import type { Flow, SessionView } from '../../shared/records';
-import type { SessionState, TreeState } from '../state';
+import type { ConnState, OpenFile } from '../state';
 import type { RpcOwner } from './conversation';
 import { authNoteFromBlob } from '../auth-note';
 import type { TrackerCounters } from '../options';
@@ -15,28 +15,40 @@ export function rpcPipeName(name: string): string {
   return n;
 }
 
+const NO_PIPES: readonly string[] = Object.freeze([]);
+
 export class PipeOwner implements RpcOwner {
   readonly transport = 'smb' as const;
+  readonly flow: Flow;
   readonly pipe: string;
-  readonly treeId: string;
-  private readonly s: SessionState;
+  readonly treeId: string | null;
 
   constructor(
-    readonly flow: Flow,
-    tree: TreeState,
-    name: string,
+    private readonly cs: ConnState,
+    private readonly f: OpenFile,
   ) {
-    this.pipe = rpcPipeName(name);
-    this.treeId = tree.treeId;
-    this.s = tree.session;
+    this.flow = f.tree !== null ? f.tree.flow : cs.flow;
+    this.pipe = rpcPipeName(f.name);
+    this.treeId = f.tree !== null ? f.tree.treeId : null;
   }
 
   session(): SessionView {
-    return this.s.view();
+    const s = this.f.tree !== null ? this.f.tree.session : this.f.session;
+    if (s !== null) return s.view();
+    // a pipe in a session whose setup the capture missed
+    return {
+      sessionId: this.f.sessionId,
+      version: this.cs.version,
+      user: null,
+      domain: null,
+      workstation: null,
+      auth: null,
+      kerberosRealm: null,
+      kerberosService: null,
+      pipes: NO_PIPES,
+    };
   }
 }
-
-const NO_PIPES: readonly string[] = Object.freeze([]);
 
 export class TcpOwner implements RpcOwner {
   readonly transport = 'tcp' as const;

@@ -4,8 +4,7 @@
  * per pipe open, made at its first data, ended with the open (CLOSE), its tree or connection.
  */
 import type { Timestamp } from '../../shared/records';
-import type { ConnState, OpenFile } from '../state';
-import { isPipeTree } from '../auth-note';
+import type { ConnState, OpenFile, SessionState } from '../state';
 import { RpcConversation, type RpcHost } from './conversation';
 import { PipeOwner } from './owners';
 
@@ -15,17 +14,45 @@ export const FSCTL_PIPE_TRANSCEIVE = 0x0011c017;
 /** The open `key` on this connection, when it is a named pipe. */
 export function pipeOpen(cs: ConnState, key: number): OpenFile | null {
   const f = cs.files.get(key);
-  return f !== undefined && isPipeTree(f.tree) ? f : null;
+  return f !== undefined && f.pipe ? f : null;
 }
 
 /** The conversation of a pipe open, made at its first data. */
 export function conversationOf(host: RpcHost, cs: ConnState, f: OpenFile): RpcConversation {
   if (f.rpc !== null && !f.rpc.ended) return f.rpc;
-  const conv = new RpcConversation(host, new PipeOwner(cs.flow, f.tree, f.name));
+  const conv = new RpcConversation(host, new PipeOwner(cs, f));
   host.rpcCounters.conversations++;
   f.rpc = conv;
-  (f.tree.rpcs ??= []).push(conv);
+  if (f.tree !== null) (f.tree.rpcs ??= []).push(conv);
   return conv;
+}
+
+/** Pipes whose opens are DCE/RPC endpoints (MS-RPCE well-known pipe names), lower case. */
+const RPC_PIPES = new Set([
+  'atsvc', 'browser', 'drsuapi', 'dssetup', 'efsrpc', 'epmapper', 'eventlog', 'initshutdown', 'keysvc', 'lsarpc',
+  'lsass', 'netdfs', 'netlogon', 'ntsvcs', 'protected_storage', 'samr', 'scerpc', 'spoolss', 'srvsvc', 'svcctl',
+  'tapsrv', 'trkwks', 'w32time', 'winreg', 'wkssvc', 'iremotewinspool', 'atsvc', 'tsch', 'netsetup', 'cert',
+]);
+
+/**
+ * A CREATE answered in a tree whose connect the capture missed (it started late): the open is
+ * still a pipe when its name is a well-known RPC pipe (`atsvc`, `\PIPE\svcctl`, …).
+ */
+export function isRpcPipeName(name: string): boolean {
+  return RPC_PIPES.has(pipeNameOf(name));
+}
+
+function pipeNameOf(name: string): string {
+  let n = name.replace(/^[\\/]+/, '').toLowerCase();
+  if (n.startsWith('pipe\\') || n.startsWith('pipe/')) n = n.slice(5);
+  return n;
+}
+
+/** Remember a pipe opened in an unseen tree (bounded like every open). */
+export function openDetachedPipe(cs: ConnState, key: number, name: string, session: SessionState | null, sessionId: string, maxOpen: number): boolean {
+  if (cs.files.size >= maxOpen) return false;
+  cs.files.set(key, { name, tree: null, forWrite: true, pipe: true, session, sessionId, rpc: null });
+  return true;
 }
 
 /** The open closed (CLOSE, eviction): its conversation's open calls end unanswered. */
