@@ -28,7 +28,7 @@ t.test('every successful tree connect has exactly one tree disconnect, on every 
     let disconnects = 0;
     let problems = 0;
     for (const e of a.events) {
-      if (e.event.kind !== 'event') continue;
+      if (e.event.kind !== 'event' || e.event.dataset !== 'sharewatch.smb') continue;
       const key = `${e.destination.ip}|${e.smb.session_id}|${e.smb.tree_id}`;
       if (e.event.action === 'smb-tree-connect' && e.event.outcome === 'success') {
         connects++;
