@@ -20,7 +20,7 @@ export {
   parseWriteResponse,
   parseIoctlRequest,
 } from './smb2-file';
-import { u16le, u32le } from './bytes';
+import { u16le, u32le } from '../src/shared/bytes';
 export { parseTransformHeader, parseCompressionHeader } from './smb2-transform';
 export { SMB2_HEADER_SIZE } from './smb2-body';
 
