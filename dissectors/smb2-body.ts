@@ -5,7 +5,7 @@
  */
 import { fail, type DissectError } from './result';
 import type { Smb2Header } from './smb2-types';
-import { u16le, u32le } from './bytes';
+import { u16le, u32le } from '../src/shared/bytes';
 
 export const SMB2_HEADER_SIZE = 64;
 /** StructureSize of the SMB2 ERROR response (MS-SMB2 2.2.2) */

@@ -20,7 +20,7 @@ import type {
 import { body, clampEnd, span, u64, SMB2_HEADER_SIZE } from './smb2-body';
 import { utf16le } from './utf16';
 import { DATA_HEAD_BYTES } from './skip-policy';
-import { u16le, u32le } from './bytes';
+import { u16le, u32le } from '../src/shared/bytes';
 
 // DesiredAccess bits (MS-SMB2 2.2.13.1.1, MS-DTYP 2.4.3)
 export const FILE_WRITE_DATA = 0x00000002;

@@ -22,7 +22,7 @@ export {
   parseIoctlResponse,
   dataView,
 } from './smb2-file';
-import { u16le, u32le } from './bytes';
+import { u16le, u32le } from '../src/shared/bytes';
 export { parseTransformHeader, parseCompressionHeader } from './smb2-transform';
 export { SMB2_HEADER_SIZE } from './smb2-body';
 

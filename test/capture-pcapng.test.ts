@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readCaptures } from '../src/capture/reader';
-import type { CapturedPacket } from '../src/net/types';
+import type { CapturedPacket } from '../src/shared/packet';
 import { corpusFile, parseEpoch, run } from './helpers/corpus';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sw-pcapng-'));

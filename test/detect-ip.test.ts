@@ -5,7 +5,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { BlockList, isIP } from 'node:net';
-import { IpSet, parseCidr, parseIp } from '../src/detect/ip';
+import { IpSet, parseCidr, parseIp } from '../src/shared/ip';
 
 const hex = (n: number) => n.toString(16);
 

@@ -13,7 +13,7 @@ import { loadConn, packetFor, referenceMessages } from './helpers/net-streams';
 import { TcpEngine } from '../src/net/tcp-engine';
 import { formatIp } from '../src/net/decode';
 import { bytesToKeep } from '../dissectors/skip-policy';
-import type { SmbMessage, StreamSink } from '../src/net/types';
+import type { SmbMessage, StreamSink } from '../src/shared/stream';
 
 requireTshark();
 const tmp = mkdtempSync(path.join(tmpdir(), 'sw-net-'));

@@ -9,8 +9,8 @@ import t from 'tap';
 import fc from 'fast-check';
 import { TcpEngine } from '../src/net/tcp-engine';
 import { formatIp } from '../src/net/decode';
-import type { Conn, Direction, SmbMessage, StreamSink } from '../src/net/types';
-import type { DecodedPacket } from '../src/net/types';
+import type { Conn, Direction, SmbMessage, StreamSink } from '../src/shared/stream';
+import type { DecodedPacket } from '../src/net/decoded-packet';
 import { loadConn, packetFor, referenceMessages, type Piece, type RealConn } from './helpers/net-streams';
 
 function rng(seed: number): () => number {

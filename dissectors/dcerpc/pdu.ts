@@ -4,7 +4,7 @@
  * the PDU buffer; hostile bytes give a typed error value, never an exception.
  */
 import { fail, type DissectError } from '../result';
-import { u16be, u16le, u32be, u32le } from '../bytes';
+import { u16be, u16le, u32be, u32le } from '../../src/shared/bytes';
 import { uuidAt } from './uuid';
 
 export const PTYPE = {

@@ -1,5 +1,5 @@
 /** UUIDs on the wire: the first three fields follow the data representation, the rest are bytes. */
-import { u16be, u16le, u32be, u32le } from '../bytes';
+import { u16be, u16le, u32be, u32le } from '../../src/shared/bytes';
 
 const HEX: string[] = [];
 for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, '0'));

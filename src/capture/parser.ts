@@ -7,11 +7,11 @@
  * Damage (bad magic, a length that lies, a record cut by the end of input) sets `error` to a
  * CaptureError with the byte offset of the damaged record; every record before it was delivered.
  */
-import type { CapturedPacket } from '../net/types';
-import { FramePacket } from '../net/packet';
+import type { CapturedPacket } from '../shared/packet';
+import { FramePacket } from '../shared/packet';
 import { CaptureError } from './errors';
 import { convertTs, makeTsUnit, type TsUnit } from './timestamps';
-import { u16be, u16le, u32be, u32le } from '../../dissectors/bytes';
+import { u16be, u16le, u32be, u32le } from '../shared/bytes';
 
 export type CaptureFormat = 'pcap' | 'pcap-ns' | 'pcapng';
 

@@ -4,7 +4,7 @@
  * (ReadSummary.error) after every packet before it has been delivered; the reader never rejects
  * on bad input (only when the onPacket callback itself throws).
  */
-import type { CapturedPacket } from '../net/types';
+import type { CapturedPacket } from '../shared/packet';
 import { CaptureError } from './errors';
 import { CaptureParser, type CaptureFormat } from './parser';
 import { openFileSource, openStreamSource, type ChunkSource } from './sources';

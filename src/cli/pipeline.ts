@@ -3,12 +3,12 @@
  * Each record is written, then handed to detection, so an alert follows the event it is about.
  */
 import { NetPipeline } from '../net/pipeline';
-import { capturedLength } from '../net/packet';
+import { capturedLength } from '../shared/packet';
 import { Tracker } from '../tracker/tracker';
 import { Detector } from '../detect/detector';
 import type { Config } from '../shared/config';
 import type { AlertRecord, LifecycleRecord, OutputRecord, Timestamp } from '../shared/records';
-import type { CapturedPacket } from '../net/types';
+import type { CapturedPacket } from '../shared/packet';
 import { actionOf } from '../output/ecs';
 
 export interface RecordWriter {

@@ -10,7 +10,7 @@
  */
 import type { AllowlistConfig } from '../shared/config';
 import type { LifecycleRecord } from '../shared/records';
-import { IpSet } from './ip';
+import { IpSet } from '../shared/ip';
 
 interface UserEntry {
   readonly user: string;

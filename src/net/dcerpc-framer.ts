@@ -9,7 +9,7 @@
  *   known); a gap between PDUs, or a header that is not v5.0, makes the framer hunt for the next
  *   plausible header (version 5.0, known PDU type, sane frag_length).
  */
-import type { Conn, Direction } from './types';
+import type { Conn, Direction } from '../shared/stream';
 import type { FramerHost } from './nbss-framer';
 
 /** connection-oriented common header length */

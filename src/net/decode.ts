@@ -6,9 +6,10 @@
  * bytes announced by IP but cut by the snaplen are reported as `payloadMissing`. Packets that
  * are not usable TCP return false and are counted by reason in `counts`.
  */
-import type { CapturedPacket, DecodedPacket } from './types';
-import { FramePacket } from './packet';
-import { u16be, u32be, u32le } from '../../dissectors/bytes';
+import type { CapturedPacket } from '../shared/packet';
+import type { DecodedPacket } from './decoded-packet';
+import { FramePacket } from '../shared/packet';
+import { u16be, u32be, u32le } from '../shared/bytes';
 
 export { formatIp } from './ip-format';
 

@@ -7,8 +7,8 @@
  * sit on a list ordered by last-seen capture time (moved to the tail on each packet), so idle
  * timeouts and eviction take the head: O(1) per packet, no scan of all flows.
  */
-import type { Conn, Direction } from './types';
-import { TO_CLIENT, TO_SERVER } from './types';
+import type { Conn, Direction } from '../shared/stream';
+import { TO_CLIENT, TO_SERVER } from '../shared/stream';
 import { TcpHalf, type ReassemblyHost } from './reassembly';
 
 export class TcpConn implements Conn {

@@ -11,7 +11,7 @@
  *   were lost. A gap between messages, a bad header, or a stream picked up without its SYN makes
  *   the framer hunt for the next plausible NBSS+SMB header (looksLikeNbssSmb).
  */
-import type { Conn, Direction, SmbMessage, StreamSink } from './types';
+import type { Conn, Direction, SmbMessage, StreamSink } from '../shared/stream';
 import type { NetCounters } from './counters';
 import {
   NBSS_KEEP_ALIVE,

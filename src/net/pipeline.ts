@@ -3,7 +3,9 @@
  * reader → PacketDecoder (link/IP/TCP, reused DecodedPacket) → TcpEngine (flows, reassembly,
  * NBSS framing). One object per capture run; nothing allocated per packet on the common path.
  */
-import type { CapturedPacket, DecodedPacket, StreamSink } from './types';
+import type { CapturedPacket } from '../shared/packet';
+import type { DecodedPacket } from './decoded-packet';
+import type { StreamSink } from '../shared/stream';
 import { PacketDecoder, formatIp, newDecodedPacket } from './decode';
 import { TcpEngine, type NetOptions } from './tcp-engine';
 import type { NetCounters } from './counters';

@@ -15,7 +15,7 @@
  * past it (the data was sent but not captured), it is older than the gap timeout, holding more
  * would pass a memcap, or the connection ends.
  */
-import type { Conn, Direction } from './types';
+import type { Conn, Direction } from '../shared/stream';
 import { NbssFramer, type FramerHost } from './nbss-framer';
 import { DcerpcFramer } from './dcerpc-framer';
 

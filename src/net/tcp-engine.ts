@@ -5,8 +5,9 @@
  *
  * Kept apart from the packet decoder so tests can feed segments they built themselves.
  */
-import type { ConnEndReason, DecodedPacket, SmbMessage, StreamSink } from './types';
-import { TO_CLIENT, TO_SERVER } from './types';
+import type { ConnEndReason, SmbMessage, StreamSink } from '../shared/stream';
+import type { DecodedPacket } from './decoded-packet';
+import { TO_CLIENT, TO_SERVER } from '../shared/stream';
 import { NetCounters } from './counters';
 import { FlowTable, TcpConn, flowHash } from './flows';
 import type { ReassemblyHost, ReassemblyOptions } from './reassembly';

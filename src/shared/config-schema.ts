@@ -3,11 +3,11 @@
  * after the rules). Every object is strict (an unknown key is an error) and every key has a
  * default, so `{}` is a complete configuration. contrib/sharewatch.example.yaml documents it.
  *
- * The CIDR parser comes from src/detect/ip.ts (a pure function) so that a bad allowlist entry is
+ * The CIDR parser comes from src/shared/ip.ts (a pure function) so that a bad allowlist entry is
  * a config error naming its key path, not a failure later on.
  */
 import { z } from 'zod';
-import { parseCidr } from '../detect/ip';
+import { parseCidr } from './ip';
 
 /** seconds of capture time; fractions allowed */
 const seconds = (def: number) => z.number().finite().nonnegative().default(def);

@@ -2,7 +2,7 @@
  * SMB1 (CIFS) messages → tracker state. Requests are matched to responses by PID+MID; AndX
  * chains are walked by the dissector (loop-guarded). Sessions are keyed by connection + UID.
  */
-import type { SmbMessage } from '../net/types';
+import type { SmbMessage } from '../shared/stream';
 import type { ShareType, Timestamp } from '../shared/records';
 import {
   newSmb1Header,

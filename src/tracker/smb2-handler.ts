@@ -3,7 +3,7 @@
  * response (STATUS_PENDING interim responses keep them); lifecycle commands open and close
  * sessions and trees, CREATE/READ/WRITE/IOCTL/CLOSE only count activity and name files.
  */
-import type { SmbMessage } from '../net/types';
+import type { SmbMessage } from '../shared/stream';
 import type { Timestamp, ShareType } from '../shared/records';
 import {
   dialectName,

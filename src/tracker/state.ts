@@ -3,7 +3,7 @@
  * SessionId (SMB1: connection + UID) that may span connections, Trees per session + TreeId.
  * Mutable on purpose; lifecycle records are snapshots built from them when something ends.
  */
-import type { Conn } from '../net/types';
+import type { Conn } from '../shared/stream';
 import type {
   Activity,
   AuthKind,

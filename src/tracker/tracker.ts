@@ -4,7 +4,7 @@
  * lifecycle records when sessions and trees start and end. It never parses bytes itself: the
  * per-dialect handlers call the pure dissectors.
  */
-import type { Conn, ConnEndReason, Direction, SmbMessage, StreamSink } from '../net/types';
+import type { Conn, ConnEndReason, Direction, SmbMessage, StreamSink } from '../shared/stream';
 import type {
   AuthKind,
   DcerpcCallRecord,

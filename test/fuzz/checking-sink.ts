@@ -4,7 +4,7 @@
  * protocol id, data.length ≤ length and `truncated` tells the truth, the head handed to
  * keepBytes is what the contract promises) and records what it got.
  */
-import type { Conn, ConnEndReason, Direction, SmbMessage, StreamSink } from '../../src/net/types';
+import type { Conn, ConnEndReason, Direction, SmbMessage, StreamSink } from '../../src/shared/stream';
 import { bytesToKeep } from '../../dissectors/skip-policy';
 
 const REASONS = new Set<ConnEndReason>(['fin', 'rst', 'idle_timeout', 'capture_end', 'evicted']);

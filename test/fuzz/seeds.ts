@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { corpusFiles, corpusName } from '../helpers/corpus';
 import { CaptureParser } from '../../src/capture/parser';
 import { NetPipeline } from '../../src/net/pipeline';
-import type { Conn, Direction, SmbMessage, StreamSink } from '../../src/net/types';
+import type { Conn, Direction, SmbMessage, StreamSink } from '../../src/shared/stream';
 import { bytesToKeep } from '../../dissectors/skip-policy';
 import { newSmb1Header, parseSmb1Header, parseSmb1SessionSetupRequest, parseSmb1SessionSetupResponse, walkAndX } from '../../dissectors/smb1';
 import type { Smb1Command } from '../../dissectors/smb1-types';

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { readCaptures } from '../../src/capture/reader';
 import { NetPipeline, type NetOptions } from '../../src/net/pipeline';
-import type { Conn, ConnEndReason, Direction, SmbMessage, StreamSink } from '../../src/net/types';
+import type { Conn, ConnEndReason, Direction, SmbMessage, StreamSink } from '../../src/shared/stream';
 import type { NetCounters } from '../../src/net/counters';
 
 export const CAPTURES = path.resolve(__dirname, '..', '..', '..', 'shared', 'captures');

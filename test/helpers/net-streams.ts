@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { readCaptures } from '../../src/capture/reader';
 import { PacketDecoder, newDecodedPacket } from '../../src/net/decode';
-import type { DecodedPacket } from '../../src/net/types';
+import type { DecodedPacket } from '../../src/net/decoded-packet';
 import { CAPTURES } from './net-harness';
 
 export interface RealConn {

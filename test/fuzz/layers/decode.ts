@@ -6,7 +6,8 @@
  */
 import fc from 'fast-check';
 import { LINKTYPE, PacketDecoder, newDecodedPacket } from '../../../src/net/decode';
-import type { CapturedPacket, DecodedPacket } from '../../../src/net/types';
+import type { CapturedPacket } from '../../../src/shared/packet';
+import type { DecodedPacket } from '../../../src/net/decoded-packet';
 import { bump, type FuzzProperty } from '../harness';
 import { embed, mutate, type Mutation } from '../checks';
 import { corpusSeeds, mutationArb } from '../seeds';

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { Tracker } from '../../../src/tracker/tracker';
-import type { Conn, ConnEndReason, SmbMessage } from '../../../src/net/types';
+import type { Conn, ConnEndReason, SmbMessage } from '../../../src/shared/stream';
 import type { LifecycleRecord } from '../../../src/shared/records';
 import { bump, type FuzzProperty } from '../harness';
 import { checkCounters, mutate, type Mutation } from '../checks';

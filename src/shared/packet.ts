@@ -2,9 +2,28 @@
  * The reader's packet object (one per input, reused for every packet). The captured bytes are
  * chunk[dataOffset .. dataOffset + capLen) of the read buffer: the decoder reads them there, so
  * replay makes no view object per packet (that view was ~3% of a replay's profile). `data`, the
- * view of CapturedPacket, is still there for everyone else, made on first access.
+ * view of CapturedPacket, is still there for everyone else, made on first access. Shared: capture
+ * makes these, net decodes them, cli counts them.
  */
-import type { CapturedPacket } from './types';
+
+/** One captured frame, as handed out by a reader. The object is reused: copy what you keep. */
+export interface CapturedPacket {
+  /** capture timestamp: whole seconds since the epoch */
+  tsSec: number;
+  /** capture timestamp: nanoseconds within the second (0..999_999_999) */
+  tsNsec: number;
+  /** LINKTYPE_* value (https://www.tcpdump.org/linktypes.html) */
+  linktype: number;
+  /**
+   * captured bytes: a view into the read buffer, never a copy on the common path (the reader's
+   * packet makes this view only when asked; the decoder reads its chunk directly)
+   */
+  data: Buffer;
+  /** length of the frame on the wire (>= data.length when cut by snaplen) */
+  origLen: number;
+  /** index of the input (0 for the first -r file, or the live source) */
+  sourceIndex: number;
+}
 
 const EMPTY = Buffer.alloc(0);
 

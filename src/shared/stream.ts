@@ -1,26 +1,8 @@
 /**
- * Interfaces between src/capture, src/net and src/tracker. Plain data; reused objects on the
- * hot path (see DEVELOPERS/architecture.md: gopacket's DecodingLayer style).
+ * The interface between src/net and src/tracker (net calls a StreamSink; cli wires the tracker in
+ * as one), here so that neither room imports the other. Plain data; reused objects on the hot
+ * path (architecture.md: gopacket's reassembly Stream style).
  */
-
-/** One captured frame, as handed out by a reader. The object is reused: copy what you keep. */
-export interface CapturedPacket {
-  /** capture timestamp: whole seconds since the epoch */
-  tsSec: number;
-  /** capture timestamp: nanoseconds within the second (0..999_999_999) */
-  tsNsec: number;
-  /** LINKTYPE_* value (https://www.tcpdump.org/linktypes.html) */
-  linktype: number;
-  /**
-   * captured bytes: a view into the read buffer, never a copy on the common path (the reader's
-   * packet makes this view only when asked; the decoder reads its chunk directly)
-   */
-  data: Buffer;
-  /** length of the frame on the wire (>= data.length when cut by snaplen) */
-  origLen: number;
-  /** index of the input (0 for the first -r file, or the live source) */
-  sourceIndex: number;
-}
 
 /** Direction of a segment or message inside a connection. */
 export const TO_SERVER = 0;
@@ -90,36 +72,4 @@ export interface StreamSink {
   onConnEnd(conn: Conn, reason: ConnEndReason, tsSec: number, tsNsec: number): void;
   /** capture time moved forward (called at most once per packet, before the packet is handled) */
   onTime(tsSec: number, tsNsec: number): void;
-}
-
-/**
- * The link/IP/TCP decode of one packet, reset in place by src/net/decode.ts for every packet
- * (no object per packet). Offsets index into `buf`: the captured frame bytes, or for the reader's
- * packets (src/net/packet.ts) the read chunk holding them.
- */
-export interface DecodedPacket {
-  /** false when the packet is not IPv4/IPv6 TCP or could not be decoded (see reason counters) */
-  ok: boolean;
-  tsSec: number;
-  tsNsec: number;
-  buf: Buffer;
-  ipVersion: 4 | 6;
-  /** offsets of the source/destination address in buf (4 bytes for IPv4, 16 for IPv6) */
-  srcAddrOffset: number;
-  dstAddrOffset: number;
-  srcPort: number;
-  dstPort: number;
-  /** uint32 */
-  seq: number;
-  ack: number;
-  /** TCP flags byte: FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 URG 0x20 */
-  tcpFlags: number;
-  window: number;
-  /** TCP payload present in buf */
-  payloadOffset: number;
-  payloadLength: number;
-  /** TCP payload bytes announced by the IP length but not captured (snaplen cut); 0 normally */
-  payloadMissing: number;
-  /** IPv4 first fragment with MF set (payload is partial); later fragments are not ok */
-  fragmented: boolean;
 }
