@@ -33,9 +33,26 @@ t.test('defaults', async (t) => {
       maxOpenFilesPerConnection: 16384,
       maxFlows: 1000000,
     },
+    dcerpc: {
+      ignoreOperations: new Map([
+        ['svcctl', new Set(['RCloseServiceHandle', 'RQueryServiceStatus'])],
+        ['winreg', new Set(['BaseRegCloseKey', 'BaseRegGetVersion', 'BaseRegQueryInfoKey'])],
+        ['samr', new Set(['SamrCloseHandle'])],
+        ['lsarpc', new Set(['LsarClose'])],
+        ['spoolss', new Set(['RpcClosePrinter'])],
+        ['epmapper', new Set(['ept_lookup_handle_free'])],
+        ['wkssvc', new Set(['NetrWkstaGetInfo'])],
+      ]),
+    },
     net: { maxOooBytesPerFlow: 1048576, maxOooBytesTotal: 67108864, maxMessageBytes: 4194304, gapTimeout: 10 },
   };
   t.same(defaultConfig(), want);
+  t.same(parseConfig({ dcerpc: { ignore_operations: {} } }, 'x').dcerpc.ignoreOperations.size, 0, '{} emits every call');
+  t.same(
+    [...parseConfig({ dcerpc: { ignore_operations: { svcctl: ['ROpenSCManagerW'] } } }, 'x').dcerpc.ignoreOperations.get('svcctl')!],
+    ['ROpenSCManagerW'],
+    'a map replaces the default list',
+  );
   t.same(parseConfig({}, 'x'), want, '{} is a complete configuration');
   t.same(parseConfig(null, 'x'), want, 'an empty YAML document too');
   t.same(loadConfig(file('empty.yaml', '')), want);

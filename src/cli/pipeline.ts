@@ -38,6 +38,7 @@ export class AnalysisPipeline {
         maxTrees: config.tracker.maxTrees,
         maxPendingPerConnection: config.tracker.maxPendingPerConnection,
         maxOpenFilesPerConnection: config.tracker.maxOpenFilesPerConnection,
+        dcerpcIgnore: config.dcerpc.ignoreOperations,
       },
       (sec, nsec) => {
         this.lastSec = sec;

@@ -73,6 +73,20 @@ function detailText(rec: LifecycleRecord): string {
     case 'encrypted-session':
       out += ` reason=${rec.reason} duration=${zeekInterval(rec.durationNs)}s messages=${rec.messages} bytes=${rec.bytes}`;
       break;
+    case 'dcerpc-call': {
+      if (rec.pipe !== null) out += ` pipe=${logfmtValue(rec.pipe)}`;
+      out += ` rpc=${logfmtValue(rec.interfaceName)}.${logfmtValue(rec.operation)}`;
+      if (rec.returnCode !== null) out += ` rc=${logfmtValue(rec.returnCode)}`;
+      if (rec.fault !== null) out += ` fault=${logfmtValue(rec.fault)}`;
+      if (rec.durationNs !== null) out += ` duration=${zeekInterval(rec.durationNs)}s`;
+      if (rec.encrypted) out += ' sealed';
+      for (const k of Object.keys(rec.args)) {
+        const v = rec.args[k];
+        const text = Array.isArray(v) ? v.join(',') : String(v);
+        out += ` ${k}=${logfmtValue(text, MAX_FILE_UNITS)}`;
+      }
+      break;
+    }
   }
   if (s.version !== null) out += ` smb=${logfmtValue(s.version)}`;
   if (s.sessionId !== null) out += ` sid=${logfmtValue(s.sessionId)}`;

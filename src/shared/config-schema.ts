@@ -7,6 +7,7 @@
  * a config error naming its key path, not a failure later on.
  */
 import { z } from 'zod';
+import { DEFAULT_IGNORED_OPERATIONS } from './dcerpc-defaults';
 import { parseCidr } from './ip';
 
 /** seconds of capture time; fractions allowed */
@@ -121,6 +122,14 @@ export const configFileSchema = z.strictObject({
       max_pending_per_connection: positiveInt(4096),
       max_open_files_per_connection: positiveInt(16_384),
       max_flows: positiveInt(1_000_000),
+    })
+    .prefault({}),
+  dcerpc: z
+    .strictObject({
+      /** interface name → operations counted, not emitted; `{}` emits every call */
+      ignore_operations: z
+        .record(z.string().min(1), z.array(z.string().min(1)))
+        .default(() => structuredClone(DEFAULT_IGNORED_OPERATIONS) as Record<string, string[]>),
     })
     .prefault({}),
   net: z

@@ -9,6 +9,7 @@ import type * as Yaml from 'yaml';
 import type { z } from 'zod';
 import type { ConfigFile, SeverityName } from './config-schema';
 import type * as Schema from './config-schema';
+import { DEFAULT_IGNORED_OPERATIONS } from './dcerpc-defaults';
 
 export type { SeverityName } from './config-schema';
 
@@ -82,6 +83,10 @@ export interface Config {
     readonly maxOpenFilesPerConnection: number;
     readonly maxFlows: number;
   };
+  readonly dcerpc: {
+    /** interface name → operation names counted but not emitted */
+    readonly ignoreOperations: ReadonlyMap<string, ReadonlySet<string>>;
+  };
   readonly net: {
     readonly maxOooBytesPerFlow: number;
     readonly maxOooBytesTotal: number;
@@ -142,6 +147,9 @@ function fromFile(f: ConfigFile): Config {
       maxPendingPerConnection: f.tracker.max_pending_per_connection,
       maxOpenFilesPerConnection: f.tracker.max_open_files_per_connection,
       maxFlows: f.tracker.max_flows,
+    },
+    dcerpc: {
+      ignoreOperations: new Map(Object.entries(f.dcerpc.ignore_operations).map(([k, v]) => [k, new Set(v)])),
     },
     net: {
       maxOooBytesPerFlow: f.net.max_ooo_bytes_per_flow,
@@ -265,6 +273,9 @@ function defaultFile(): ConfigFile {
       max_pending_per_connection: 4096,
       max_open_files_per_connection: 16_384,
       max_flows: 1_000_000,
+    },
+    dcerpc: {
+      ignore_operations: Object.fromEntries(Object.entries(DEFAULT_IGNORED_OPERATIONS).map(([k, v]) => [k, v.slice()])),
     },
     net: {
       max_ooo_bytes_per_flow: 1024 * 1024,
