@@ -26,6 +26,7 @@ import {
   SMB1_NT_CREATE_ANDX,
   SMB1_READ_ANDX,
   SMB1_SESSION_SETUP_ANDX,
+  SMB1_TRANSACTION,
   SMB1_TREE_CONNECT_ANDX,
   SMB1_TREE_DISCONNECT,
   SMB1_WRITE_ANDX,
@@ -35,10 +36,20 @@ import {
 import { smb1UidString, treeIdString } from './ids';
 import { applyAuthNote, authKindOf, authNoteFromBlob } from './auth-note';
 import { createSucceeded, writeRequested } from './file-activity';
+import { closeOpen, feedPipeData, isRpcPipeName, openDetachedPipe, pipeOpen } from './dcerpc/pipes';
+import {
+  TRANS_TRANSACT_NMPIPE,
+  parseSmb1TransactionRequest,
+  parseSmb1TransactionResponse,
+  smb1DataView,
+  stripPipeMessageLength,
+} from '../../dissectors/smb1-pipe';
 import type { AuthNote, ConnState, PendingRequest, SessionState, TreeState } from './state';
 import type { Tracker } from './tracker';
 
 const STATUS_MORE_PROCESSING_REQUIRED = 0xc0000016;
+/** a pipe read whose message did not fit: the data present is still its start */
+const STATUS_BUFFER_OVERFLOW = 0x80000005;
 
 function serviceShareType(service: string): ShareType | null {
   const s = service.toUpperCase();
@@ -149,24 +160,47 @@ export class Smb1Handler {
         case SMB1_READ_ANDX: {
           const tree = this.tree(cs, h.uid, h.tid);
           if (tree) tree.reads++;
-          pending();
+          const pr = pending();
+          // READ_ANDX request words: AndX (4), FID
+          if (c.wordCount >= 10 && cs.files.size > 0) {
+            const fid = buf.readUInt16LE(c.paramsOffset + 4);
+            if (pipeOpen(cs, fid) !== null) pr.pipeFileKey = fid;
+          }
           break;
         }
         case SMB1_WRITE_ANDX: {
           const tree = this.tree(cs, h.uid, h.tid);
-          if (!tree) break;
-          tree.writes++;
+          if (!tree && cs.files.size === 0) break;
           const r = parseSmb1WriteRequest(buf, h, c);
           if (!r.ok) {
+            if (tree) tree.writes++;
             t.counters.parseError('smb1:' + r.reason);
             break;
           }
-          writeRequested(cs, tree, r.fid, r.dataLength, r.offset, r.head);
+          if (tree) {
+            tree.writes++;
+            writeRequested(cs, tree, r.fid, r.dataLength, r.offset, r.head);
+          }
+          const pipe = pipeOpen(cs, r.fid);
+          if (pipe !== null) {
+            const data = smb1DataView(buf, h, r.dataOffset, r.dataLength);
+            feedPipeData(t, cs, pipe, 0, data === null ? null : stripPipeMessageLength(data), ts(msg), msg.afterGap);
+          }
+          break;
+        }
+        case SMB1_TRANSACTION: {
+          if (cs.files.size === 0) break;
+          const r = parseSmb1TransactionRequest(buf, h, c);
+          if (!r.ok || r.subcommand !== TRANS_TRANSACT_NMPIPE) break;
+          const pipe = pipeOpen(cs, r.fid);
+          if (pipe === null) break;
+          pending().pipeFileKey = r.fid;
+          feedPipeData(t, cs, pipe, 0, r.data, ts(msg), msg.afterGap);
           break;
         }
         case SMB1_CLOSE: {
           const r = parseSmb1Close(buf, h, c);
-          if (r.ok) cs.files.delete(r.fid);
+          if (r.ok) closeOpen(cs, r.fid, ts(msg));
           break;
         }
         default:
@@ -262,7 +296,16 @@ export class Smb1Handler {
       case SMB1_NT_CREATE_ANDX: {
         if (!ok || !p || !c) return;
         const tree = this.tree(cs, p.uid, p.treeId);
-        if (!tree) return;
+        if (!tree) {
+          // a pipe opened in a tree whose connect the capture missed
+          if (p.name === null || !isRpcPipeName(p.name)) return;
+          const r = parseSmb1NtCreateResponse(buf, h, c);
+          const s = this.existing(cs, p.uid);
+          if (r.ok && !openDetachedPipe(cs, r.fid, p.name, s, s?.sessionId ?? smb1UidString(p.uid), t.opts.maxOpenFilesPerConnection)) {
+            t.counters.filesEvicted++;
+          }
+          return;
+        }
         tree.creates++;
         const r = parseSmb1NtCreateResponse(buf, h, c);
         if (!r.ok) {
@@ -273,11 +316,24 @@ export class Smb1Handler {
         return;
       }
       case SMB1_READ_ANDX: {
-        if (!ok || !c) return;
+        const pipeFid = p !== null ? p.pipeFileKey : -1;
+        if (!c || !(ok || (pipeFid >= 0 && h.ntStatus && h.status === STATUS_BUFFER_OVERFLOW))) return;
         const tree = this.tree(cs, p ? p.uid : h.uid, p ? p.treeId : h.tid);
-        if (!tree) return;
+        if (!tree && pipeFid < 0) return;
         const r = parseSmb1ReadResponse(buf, h, c);
-        if (r.ok) tree.bytesRead += r.dataLength;
+        if (!r.ok) return;
+        if (tree) tree.bytesRead += r.dataLength;
+        const pipe = pipeFid >= 0 ? pipeOpen(cs, pipeFid) : null;
+        if (pipe !== null) feedPipeData(t, cs, pipe, 1, smb1DataView(buf, h, r.dataOffset, r.dataLength), ts(msg), msg.afterGap);
+        return;
+      }
+      case SMB1_TRANSACTION: {
+        if (!c || p === null || p.pipeFileKey < 0) return;
+        if (!(ok || (h.ntStatus && h.status === STATUS_BUFFER_OVERFLOW))) return;
+        const pipe = pipeOpen(cs, p.pipeFileKey);
+        if (pipe === null) return;
+        const r = parseSmb1TransactionResponse(buf, h, c);
+        if (r.ok) feedPipeData(t, cs, pipe, 1, r.data, ts(msg), msg.afterGap);
         return;
       }
       default:

@@ -44,7 +44,7 @@ import { idKey, smb2SessionIdString, treeIdString } from './ids';
 import { applyAuthNote, authKindOf, authNoteFromBlob } from './auth-note';
 import { createSucceeded, writeRequested } from './file-activity';
 import type { ConnState, OpenFile, PendingRequest, SessionState, TreeState } from './state';
-import { closeOpen, conversationOf, isRpcPipeName, openDetachedPipe, pipeOpen, FSCTL_PIPE_TRANSCEIVE } from './dcerpc/pipes';
+import { closeOpen, feedPipeData, isRpcPipeName, openDetachedPipe, pipeOpen, FSCTL_PIPE_TRANSCEIVE } from './dcerpc/pipes';
 import type { Tracker } from './tracker';
 
 const STATUS_SUCCESS = 0;
@@ -362,15 +362,8 @@ export class Smb2Handler {
     }
   }
 
-  /** Named-pipe data in one direction: DCE/RPC for the pipe's conversation (null: not all present). */
   private pipeData(cs: ConnState, pipe: OpenFile, dir: 0 | 1, data: Buffer | null, msg: SmbMessage): void {
-    const conv = conversationOf(this.t, cs, pipe);
-    if (data === null) {
-      this.t.rpcCounters.error('dcerpc:pipe-data-cut');
-      conv.noteGap();
-      return;
-    }
-    if (data.length > 0) conv.feedPipe(dir, data, ts(msg), msg.afterGap);
+    feedPipeData(this.t, cs, pipe, dir, data, ts(msg), msg.afterGap);
   }
 
   private remember(cs: ConnState, msg: SmbMessage, h: Smb2Header) {

@@ -55,6 +55,17 @@ export function openDetachedPipe(cs: ConnState, key: number, name: string, sessi
   return true;
 }
 
+/** Named-pipe data in one direction for the open's conversation (null: not all of it present). */
+export function feedPipeData(host: RpcHost, cs: ConnState, f: OpenFile, dir: 0 | 1, data: Buffer | null, ts: Timestamp, afterGap: boolean): void {
+  const conv = conversationOf(host, cs, f);
+  if (data === null) {
+    host.rpcCounters.error('dcerpc:pipe-data-cut');
+    conv.noteGap();
+    return;
+  }
+  if (data.length > 0) conv.feedPipe(dir, data, ts, afterGap);
+}
+
 /** The open closed (CLOSE, eviction): its conversation's open calls end unanswered. */
 export function closeOpen(cs: ConnState, key: number, ts: Timestamp): void {
   const f = cs.files.get(key);
