@@ -11,6 +11,8 @@ export interface TsharkPdu {
   frame: number;
   /** index of this PDU among the frame's dcerpc layers */
   index: number;
+  /** tshark's tcp.stream (-1 when not TCP) */
+  stream: number;
   raw: Buffer;
   /** field name → values, dcerpc layer plus the paired interface layer */
   fields: Map<string, string[]>;
@@ -39,7 +41,7 @@ export function tsharkPdus(rel: string, ifaceLayers: string[] = [], filter = 'dc
   requireTshark();
   const out = execFileSync(
     'tshark',
-    ['-Q', '-n', '-r', corpusFile(rel), '-Y', filter, '-T', 'json', '-x', '--no-duplicate-keys', '-J', ['frame', 'dcerpc', ...ifaceLayers].join(' ')],
+    ['-Q', '-n', '-r', corpusFile(rel), '-Y', filter, '-T', 'json', '-x', '--no-duplicate-keys', '-J', ['frame', 'tcp', 'dcerpc', ...ifaceLayers].join(' ')],
     { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] },
   ).toString();
   const pkts = JSON.parse(out) as { _source: { layers: Record<string, Json> } }[];
@@ -47,6 +49,7 @@ export function tsharkPdus(rel: string, ifaceLayers: string[] = [], filter = 'dc
   for (const p of pkts) {
     const L = p._source.layers;
     const frame = Number((L.frame as any)?.['frame.number'] ?? 0);
+    const stream = Number((L.tcp as any)?.['tcp.stream'] ?? -1);
     // one raw entry is [hex, off, len, bitmask, type]; several PDUs → a list of them
     const rawsJ = L.dcerpc_raw as Json[];
     const raws: Json[][] = typeof rawsJ[0] === 'string' ? [rawsJ] : (rawsJ as Json[][]);
@@ -60,7 +63,7 @@ export function tsharkPdus(rel: string, ifaceLayers: string[] = [], filter = 'dc
         const x = il.length === raws.length ? il[i] : il.length === 1 && raws.length === 1 ? il[0] : undefined;
         if (x !== undefined) flatten(x, fields);
       }
-      res.push({ frame, index: i, raw: Buffer.from(String(r[0]), 'hex'), fields });
+      res.push({ frame, index: i, stream, raw: Buffer.from(String(r[0]), 'hex'), fields });
     });
   }
   return res;

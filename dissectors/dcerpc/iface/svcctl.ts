@@ -151,7 +151,7 @@ function startService(name: string, [str]: [Str, UStr]): OpDecoder {
       const argc = r.u32();
       const args: Args = {};
       if (r.pointer()) {
-        const n = r.conformantArray(4);
+        const n = r.conformantArray(r.ptrSize);
         if (n !== argc) r.fail('ndr-array-bounds');
         // ids first (embedded pointers), then the deferred strings in order
         const ids: number[] = [];
