@@ -8,7 +8,7 @@
  */
 import t from 'tap';
 import { field, tsharkPdus, type TsharkPdu } from './helpers/dcerpc-tshark';
-import { walkCalls, type CallPdu } from './helpers/dcerpc-calls';
+import { walkCalls, type CallPdu } from './helpers/dcerpc-walk';
 import { mergeHandleArgs, objectArgs, operationName } from '../dissectors/dcerpc/index';
 import type { Args } from '../dissectors/dcerpc/iface/types';
 

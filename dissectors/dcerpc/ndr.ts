@@ -255,12 +255,15 @@ export class NdrReader {
     return n;
   }
 
-  /** [string] wchar_t* referent: conformant varying UTF-16 string (NUL stripped, capped). */
-  string16(): string {
+  /**
+   * [string] wchar_t* referent: conformant varying UTF-16 string (NUL stripped, capped at
+   * `maxUnits`, by default MAX_NDR_STRING_UNITS; the whole string is still skipped).
+   */
+  string16(maxUnits = MAX_NDR_STRING_UNITS): string {
     const max = this.count();
     const n = this.varying(max, 2);
     if (this.err) return '';
-    const s = this.wchars(this.pos, n);
+    const s = this.wchars(this.pos, n, maxUnits);
     this.pos += n * 2;
     return s;
   }
@@ -337,8 +340,8 @@ export class NdrReader {
   }
 
   /** n UTF-16 units at p in the reader's byte order, capped, cut at the first NUL. */
-  wchars(p: number, n: number): string {
-    const units = n > MAX_NDR_STRING_UNITS ? MAX_NDR_STRING_UNITS : n;
+  wchars(p: number, n: number, maxUnits = MAX_NDR_STRING_UNITS): string {
+    const units = n > maxUnits ? maxUnits : n;
     let s: string;
     if (!this.bigEndian) {
       s = this.buf.toString('utf16le', p, p + units * 2);

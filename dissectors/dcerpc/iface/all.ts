@@ -4,5 +4,6 @@ import { svcctl } from './svcctl';
 import { atsvc } from './atsvc';
 import { winreg } from './winreg';
 import { epmapper } from './epmapper';
+import { tsch } from './tsch';
 
-export const DECODER_SETS: readonly IfaceDecoders[] = [svcctl, atsvc, winreg, epmapper];
+export const DECODER_SETS: readonly IfaceDecoders[] = [svcctl, atsvc, winreg, epmapper, tsch];

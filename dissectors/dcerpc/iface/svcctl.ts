@@ -182,8 +182,6 @@ const handleOnly = (name: string, statusWords = 0): OpDecoder => ({
   },
 });
 
-const CONTROLS: Record<number, string> = { 1: 'stop', 2: 'pause', 3: 'continue', 4: 'interrogate', 5: 'shutdown' };
-
 export const svcctl: IfaceDecoders = {
   uuid: SVCCTL_UUID,
   name: 'svcctl',
@@ -206,8 +204,8 @@ export const svcctl: IfaceDecoders = {
       returns: 'win32',
       request(r) {
         const handle = r.contextHandle();
-        const c = r.u32();
-        return req(r, { control: CONTROLS[c] ?? c }, handle);
+        r.u32(); // dwControl
+        return req(r, {}, handle);
       },
       response(r) {
         for (let i = 0; i < 7; i++) r.u32(); // SERVICE_STATUS
