@@ -47,6 +47,11 @@ export const MAX_FRAG_LEN = 0xffff;
 /** Presentation contexts per bind: the wire field is a u8; we accept all of them. */
 export const MAX_CONTEXTS = 255;
 
+/** Transfer syntaxes: NDR 2.0 and NDR64 (MS-RPCE 2.2.5). A context accepted with NDR64 needs
+ * `ndr64 = true` when its stubs are decoded. */
+export const NDR20_SYNTAX = '8a885d04-1ceb-11c9-9fe8-08002b104860';
+export const NDR64_SYNTAX = '71710533-beba-4937-8319-b5dbef9ccc36';
+
 export type AuthLevelName = 'none' | 'connect' | 'call' | 'packet' | 'integrity' | 'privacy';
 const AUTH_LEVELS: readonly AuthLevelName[] = ['none', 'none', 'connect', 'call', 'packet', 'integrity', 'privacy'];
 
