@@ -205,7 +205,7 @@ async function run(argv: string[]): Promise<number> {
       // kernel drop counters: tcpdump prints them on SIGUSR1 (and at exit)
       const statsTimer = setInterval(() => live?.requestStats(), STATS_INTERVAL_MS);
       statsTimer.unref();
-      const summary = await readStream(stream, `${opts.iface} (tcpdump)`, pipeline.onPacket, {});
+      const summary = await readStream(stream, `${opts.iface} (tcpdump)`, pipeline.onPacket, { counters: pipeline.capture });
       clearInterval(statsTimer);
       await live.exited();
       inputBytes = summary.bytes;
@@ -227,6 +227,7 @@ async function run(argv: string[]): Promise<number> {
       const summary = await readCaptures(opts.readFiles, pipeline.onPacket, {
         signal: abort.signal,
         onProgress: progress ? (n: number) => progress!.setBytes(n) : undefined,
+        counters: pipeline.capture,
       });
       progress?.stop();
       inputBytes = summary.bytes;
