@@ -1,6 +1,6 @@
 /** The one-screen summary printed on stderr at the end (and the --stats capture summary). */
 import type { AnalysisPipeline } from './pipeline';
-import type { LiveStats } from '../capture/live';
+import type { LiveStats } from '../capture/tcpdump-stats';
 
 function fmtMap(m: ReadonlyMap<string, number>): string {
   if (m.size === 0) return '-';
