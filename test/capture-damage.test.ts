@@ -107,8 +107,9 @@ t.test('classic pcap damage', async (t) => {
   const flipped = Buffer.from(original);
   flipped[0] ^= 0xff;
   await expectDamage(t, write('magic.pcap', flipped), { packets: 0, offset: 0, reason: /not a pcap or pcapng file/, reference: ref });
-  // caplen lies: absurd, above the 256 KiB maximum, and just above the file's snaplen 65535
-  for (const [name, caplen] of [['huge', 0x7fffffff], ['max', 262145], ['snaplen', 65536]] as const) {
+  // caplen lies: absurd, and just above the 256 KiB maximum (above the snaplen alone is not
+  // damage: see 'caplen above the snaplen' below)
+  for (const [name, caplen] of [['huge', 0x7fffffff], ['max', 262145]] as const) {
     const lie = Buffer.from(original);
     lie.writeUInt32LE(caplen, records[k] + 8);
     await expectDamage(t, write(`caplen-${name}.pcap`, lie), { packets: k, offset: records[k], reason: new RegExp(`claims ${caplen} captured bytes`), reference: ref });
@@ -140,6 +141,59 @@ t.test('pcapng damage', async (t) => {
   await expectDamage(t, lie('caplen', (b) => b.writeUInt32LE(0x00ffffff, at + 20)), { packets: k, offset: at, reason: /claims 16777215 captured bytes/, reference: ref });
   await expectDamage(t, write('cut.pcapng', ngOriginal.subarray(0, at + 50)), { packets: k, offset: at, reason: /input ends 50 bytes into/, reference: ref });
   await expectDamage(t, lie('bom', (b) => b.writeUInt32LE(0x12345678, 8)), { packets: 0, offset: 0, reason: /byte-order magic/, reference: ref });
+});
+
+t.test('caplen above the snaplen (within 256 KiB) is read and counted, as tcpdump and tshark do', async (t) => {
+  const ref = (await read(PCAP)).frames;
+  // classic: the file header says 128, the records keep their full length (writers disagreeing)
+  const small = Buffer.from(original);
+  small.writeUInt32LE(128, 16);
+  const over = records.filter((o) => original.readUInt32LE(o + 8) > 128).length;
+  t.ok(over > 500, `${over} records above 128 bytes`);
+  // pcapng: the interface's snaplen lowered the same way
+  const idb = blocks.find((b) => b.type === 1)!;
+  const ng = Buffer.from(ngOriginal);
+  ng.writeUInt32LE(128, idb.off + 12);
+  const ngRef = (await read(PCAPNG)).frames;
+  const ngOver = ngRef.filter((f) => f.length - 8 > 128).length;
+  t.ok(ngOver > 0, `${ngOver} pcapng packets above 128 bytes`);
+  for (const [file, want, count] of [
+    [write('snaplen-128.pcap', small), ref, over],
+    [write('snaplen-128.pcapng', ng), ngRef, ngOver],
+  ] as const) {
+    for (const cs of [undefined, 13]) {
+      const g = await read(file, cs);
+      const label = `${path.basename(file)}${cs ? ` (${cs}-byte reads)` : ''}`;
+      t.equal(g.s.error, null, `${label}: no error`);
+      t.equal(g.frames.length, want.length, `${label}: every packet`);
+      t.ok(g.frames.every((f, i) => f.equals(want[i])), `${label}: identical to the intact file`);
+      t.equal(g.s.files[0].recordsOverSnaplen, count, `${label}: ${count} counted`);
+    }
+  }
+  // tshark reads the classic one whole too
+  const n = (await run('tshark', ['-r', path.join(tmp, 'snaplen-128.pcap'), '-T', 'fields', '-e', 'frame.number'])).trim().split('\n').length;
+  t.equal(n, ref.length, 'tshark reads every record');
+});
+
+t.test('pcapng timestamps outside years 0000-9999 are damage at their block', async (t) => {
+  const ref = (await read(PCAPNG)).frames;
+  const epbs = blocks.filter((b) => b.type === 6);
+  const k = 7;
+  const at = epbs[k].off;
+  // the file counts µs (no if_tsresol): a high word of 0x03a00000 is ~2.6e11 s (year ~10250, which
+  // a Date still holds but ISO 8601's four digits do not), 0xffffffff is beyond any Date
+  for (const [name, hi] of [['year-10250', 0x03a00000], ['beyond-date', 0xffffffff]] as const) {
+    const b = Buffer.from(ngOriginal);
+    b.writeUInt32LE(hi, at + 12);
+    const f = write(`ts-${name}.pcapng`, b);
+    for (const cs of [undefined, 13]) {
+      const g = await read(f, cs);
+      t.equal(g.s.error?.offset, at, `${name}: at the block's offset`);
+      t.match(g.s.error?.message ?? '', /outside the years 0000-9999/, `${name}: ${g.s.error?.message}`);
+      t.equal(g.frames.length, k, `${name}: ${k} packets before it`);
+      t.ok(g.frames.every((fr, i) => fr.equals(ref[i])), `${name}: delivered packets are the intact ones`);
+    }
+  }
 });
 
 t.test('gzip damage', async (t) => {

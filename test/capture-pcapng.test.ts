@@ -140,3 +140,25 @@ t.test('multi-section, multi-interface pcapng agrees with tshark', async (t) => 
   const spb = ours.filter((o) => o.ts[0] === 0);
   t.ok(spb.length > 0 && spb.every((o) => o.cap <= 128), 'SPB captured length bounded by the snaplen of interface 0');
 });
+
+t.test('an if_tsoffset that puts packets before year 0000 is damage at the first such block', async (t) => {
+  const eth = await packets(corpusFile('zeek/smb2.pcap'), 3);
+  const w = new Writer(true);
+  w.shb();
+  // interface 0 as recorded; interface 1 shifted 70e9 s back (year ~ -248: no ISO 8601 date)
+  w.idb(1, 0, [w.option(9, Buffer.from([9]))]);
+  const back = Buffer.alloc(8);
+  back.writeBigInt64LE(-70_000_000_000n);
+  w.idb(1, 0, [w.option(9, Buffer.from([9])), w.option(14, back)]);
+  w.epb(0, ns(eth[0]), eth[0]);
+  w.epb(0, ns(eth[1]), eth[1]);
+  const at = Buffer.concat(w.parts).length;
+  w.epb(1, ns(eth[2]), eth[2]);
+  const file = path.join(tmp, 'negative-year.pcapng');
+  fs.writeFileSync(file, Buffer.concat(w.parts));
+  const got: number[] = [];
+  const s = await readCaptures([file], (p) => got.push(p.tsSec));
+  t.same(got, [eth[0].sec, eth[1].sec], 'the packets before it');
+  t.equal(s.error?.offset, at, 'at the block');
+  t.match(s.error?.message ?? '', /packet timestamp -\d+ s is outside the years 0000-9999/);
+});

@@ -687,7 +687,7 @@ function main(): void {
     const mn = pcapRecords(fs.readFileSync(MANY)).length;
     classic(MANY, 'cut mid-packet', Math.floor(mn / 2), (b, r) => cut(b, r.off + 16 + 20));
     classic(SMB1, 'cut mid-packet', 20, (b, r) => cut(b, r.off + r.len - 1));
-    classic(PSEXEC, 'caplen above the snaplen', Math.floor(pn / 2), (b, r) => setCaplen(b, r, b.readUInt32LE(16) + 1));
+    classic(PSEXEC, 'caplen above the 256 KiB maximum', Math.floor(pn / 2), (b, r) => setCaplen(b, r, b.readUInt32LE(16) + 1));
     classic(PSEXEC, 'caplen running past the end of the file', pn - 5, (b, r) => setCaplen(b, r, b.length - r.off));
     classic(C_DROP, 'caplen of 0xffffffff', 10, (b, r) => setCaplen(b, r, 0xffffffff));
 

@@ -4,12 +4,15 @@
  * next() until it returns false; each true fills the one reused `packet`, whose `data` is a view
  * into the pushed chunk. Only a record that spans two chunks is copied (into a scratch buffer).
  *
- * Damage (bad magic, a length that lies, a record cut by the end of input) sets `error` to a
- * CaptureError with the byte offset of the damaged record; every record before it was delivered.
+ * Damage (bad magic, a length that lies, a record cut by the end of input, a timestamp that no
+ * ISO 8601 date can hold) sets `error` to a CaptureError with the byte offset of the damaged
+ * record; every record before it was delivered. A caplen above the snaplen but within MAX_CAPLEN
+ * is not damage: the record is read and counted (tcpdump and tshark read such files).
  */
 import type { CapturedPacket } from '../shared/packet';
 import { FramePacket } from '../shared/packet';
 import { CaptureError } from './errors';
+import { CaptureCounters } from './counters';
 import { convertTs, makeTsUnit, type TsUnit } from './timestamps';
 import { u16be, u16le, u32be, u32le } from '../shared/bytes';
 
@@ -20,6 +23,13 @@ export const MAX_CAPLEN = 262144;
 /** largest pcapng block accepted (bounds the memory one lying length can claim) */
 export const MAX_BLOCK_LEN = 16 * 1024 * 1024;
 const MAX_INTERFACES = 65536;
+/**
+ * Capture times the output can write: ISO 8601 with a four-digit year, 0000-01-01T00:00:00Z ..
+ * 9999-12-31T23:59:59Z. Outside it (a bit flip in pcapng's 64-bit time, a wild if_tsoffset) the
+ * record is damage. Classic pcap's unsigned 32-bit seconds always fit (years 1970..2106).
+ */
+export const MIN_TS_SEC = -62167219200;
+export const MAX_TS_SEC = 253402300799;
 /** enough bytes to know the length of any record: pcap file header 24, record header 16, block 12 */
 const PEEK = 24;
 
@@ -43,7 +53,7 @@ const EMPTY = Buffer.alloc(0);
 interface Iface {
   linktype: number;
   snaplen: number;
-  /** largest caplen accepted on this interface */
+  /** caplen above this is counted as over the snaplen (MAX_CAPLEN when the snaplen is 0 or larger) */
   limit: number;
   ts: TsUnit;
   seen: boolean;
@@ -74,6 +84,10 @@ export class CaptureParser {
   lastSec = -1;
   lastNsec = 0;
   readonly linktypes = new Set<number>();
+  /** records of this input read although their caplen exceeds the snaplen */
+  recordsOverSnaplen = 0;
+  /** the run's counters (shared by all inputs of a read) */
+  readonly counters: CaptureCounters;
 
   private state = ST_START;
   private le = false;
@@ -92,16 +106,17 @@ export class CaptureParser {
   private scratch: Buffer = EMPTY;
   private streamBytes = 0;
   private badReason = '';
-  // classic pcap
-  private pcapLimit = MAX_CAPLEN;
+  // classic pcap: caplen above pcapSnap is counted, above MAX_CAPLEN it is damage
+  private pcapSnap = MAX_CAPLEN;
   private fracPerSec = 1_000_000;
   private nsPerFrac = 1000;
   // pcapng
   private ifaces: Iface[] = [];
 
-  constructor(name: string, sourceIndex = 0) {
+  constructor(name: string, sourceIndex = 0, counters: CaptureCounters = new CaptureCounters()) {
     this.name = name;
     this.packet = new FramePacket(sourceIndex);
+    this.counters = counters;
   }
 
   /** bytes pushed so far (offset in the decompressed input of the next byte to arrive) */
@@ -222,9 +237,13 @@ export class CaptureParser {
         if (avail < 16) return false;
         const le = this.le;
         const caplen = le ? u32le(b, p + 8) : u32be(b, p + 8);
-        if (caplen > this.pcapLimit) {
-          this.failAt(this.curBase + p, this.caplenReason(caplen));
-          return false;
+        if (caplen > this.pcapSnap) {
+          if (caplen > MAX_CAPLEN) {
+            this.failAt(this.curBase + p, this.caplenReason(caplen));
+            return false;
+          }
+          // counted once the whole record is here (next() may be called again for it)
+          if (p + 16 + caplen <= b.length) this.overSnaplen();
         }
         const end = p + 16 + caplen;
         if (end > b.length) return false;
@@ -258,6 +277,11 @@ export class CaptureParser {
     }
   }
 
+  private overSnaplen(): void {
+    this.recordsOverSnaplen++;
+    this.counters.recordsOverSnaplen++;
+  }
+
   private counted(pkt: CapturedPacket): void {
     if (this.packets++ === 0) {
       this.firstSec = pkt.tsSec;
@@ -283,9 +307,7 @@ export class CaptureParser {
   }
 
   private caplenReason(caplen: number): string {
-    return `packet record claims ${caplen} captured bytes, more than the ${
-      this.pcapLimit === MAX_CAPLEN ? `${MAX_CAPLEN}-byte maximum` : `file's snaplen ${this.pcapLimit}`
-    }`;
+    return `packet record claims ${caplen} captured bytes, more than the ${MAX_CAPLEN}-byte maximum`;
   }
 
   /**
@@ -296,7 +318,7 @@ export class CaptureParser {
     if (this.state === ST_PCAP) {
       if (avail < 16) return NEED;
       const caplen = this.le ? u32le(b, p + 8) : u32be(b, p + 8);
-      if (caplen > this.pcapLimit) {
+      if (caplen > MAX_CAPLEN) {
         this.badReason = this.caplenReason(caplen);
         return BAD;
       }
@@ -383,7 +405,7 @@ export class CaptureParser {
     this.format = ns ? 'pcap-ns' : 'pcap';
     this.fracPerSec = ns ? 1_000_000_000 : 1_000_000;
     this.nsPerFrac = ns ? 1 : 1000;
-    this.pcapLimit = snaplen > 0 && snaplen < MAX_CAPLEN ? snaplen : MAX_CAPLEN;
+    this.pcapSnap = snaplen > 0 && snaplen < MAX_CAPLEN ? snaplen : MAX_CAPLEN;
     this.packet.linktype = linktype;
     this.linktypes.add(linktype);
     this.state = ST_PCAP;
@@ -431,6 +453,10 @@ export class CaptureParser {
           return BAD;
         }
         convertTs(le ? u32le(b, p + 12) : u32be(b, p + 12), le ? u32le(b, p + 16) : u32be(b, p + 16), ifc.ts, pkt);
+        if (pkt.tsSec > MAX_TS_SEC || pkt.tsSec < MIN_TS_SEC) {
+          this.failAt(off, `packet timestamp ${pkt.tsSec} s is outside the years 0000-9999 (no ISO 8601 date for it)`);
+          return BAD;
+        }
         pkt.origLen = le ? u32le(b, p + 24) : u32be(b, p + 24);
         dataOff = p + 28;
         break;
@@ -472,8 +498,11 @@ export class CaptureParser {
         return 0;
     }
     if (caplen > ifc.limit) {
-      this.failAt(off, `packet block claims ${caplen} captured bytes, more than ${ifc.limit === MAX_CAPLEN ? `the ${MAX_CAPLEN}-byte maximum` : `the interface's snaplen ${ifc.limit}`}`);
-      return BAD;
+      if (caplen > MAX_CAPLEN) {
+        this.failAt(off, `packet block claims ${caplen} captured bytes, more than the ${MAX_CAPLEN}-byte maximum`);
+        return BAD;
+      }
+      this.overSnaplen();
     }
     if (!ifc.seen) {
       ifc.seen = true;

@@ -6,10 +6,12 @@
  */
 import type { CapturedPacket } from '../shared/packet';
 import { CaptureError } from './errors';
+import { CaptureCounters } from './counters';
 import { CaptureParser, type CaptureFormat } from './parser';
 import { openFileSource, openStreamSource, type ChunkSource } from './sources';
 
 export { CaptureError } from './errors';
+export { CaptureCounters } from './counters';
 export { CaptureParser, MAX_CAPLEN, type CaptureFormat } from './parser';
 
 export const DEFAULT_CHUNK_SIZE = 1024 * 1024;
@@ -36,6 +38,8 @@ export interface FileSummary {
   decompressedBytes: number;
   first: Timestamp | null;
   last: Timestamp | null;
+  /** records read although their caplen exceeds the snaplen */
+  recordsOverSnaplen: number;
 }
 
 export interface ReadSummary {
@@ -58,6 +62,8 @@ export interface ReadOptions {
   chunkSize?: number;
   /** the stream behind '-' (default process.stdin) */
   stdin?: NodeJS.ReadableStream;
+  /** run-wide capture counters, updated as the read goes (summary, --metrics) */
+  counters?: CaptureCounters;
 }
 
 export type PacketHandler = (p: CapturedPacket) => void;
@@ -69,8 +75,9 @@ class Input {
   constructor(
     readonly name: string,
     readonly index: number,
+    counters: CaptureCounters | undefined,
   ) {
-    this.parser = new CaptureParser(name, index);
+    this.parser = new CaptureParser(name, index, counters);
   }
 
   summary(): FileSummary {
@@ -86,6 +93,7 @@ class Input {
       decompressedBytes: p.bytesPushed,
       first: p.packets > 0 ? { sec: p.firstSec, nsec: p.firstNsec } : null,
       last: p.packets > 0 ? { sec: p.lastSec, nsec: p.lastNsec } : null,
+      recordsOverSnaplen: p.recordsOverSnaplen,
     };
   }
 }
@@ -258,7 +266,7 @@ async function runInputs(
  * summary whose `error` is the first damage met (packets before it were all delivered).
  */
 export function readCaptures(paths: string[], onPacket: PacketHandler, opts: ReadOptions = {}): Promise<ReadSummary> {
-  const inputs = paths.map((p, i) => new Input(p, i));
+  const inputs = paths.map((p, i) => new Input(p, i, opts.counters));
   const run = new Run(inputs, opts);
   const chunk =
     opts.chunkSize ??
@@ -275,6 +283,6 @@ export function readStream(
   onPacket: PacketHandler,
   opts: ReadOptions = {},
 ): Promise<ReadSummary> {
-  const run = new Run([new Input(name, 0)], opts);
+  const run = new Run([new Input(name, 0, opts.counters)], opts);
   return runInputs(run, onPacket, () => openStreamSource(stream));
 }

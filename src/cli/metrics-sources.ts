@@ -7,6 +7,7 @@ export function metricsSources(p: AnalysisPipeline, kernelDrops: () => number) {
     packets: () => p.packets,
     bytes: () => p.bytes,
     kernelDrops,
+    recordsOverSnaplen: () => p.capture.recordsOverSnaplen,
     flows: () => net().flowsOpen ?? net().flows ?? 0,
     sessionsOpen: () => p.tracker.counters.sessionsOpen,
     treesOpen: () => p.tracker.counters.treesOpen,

@@ -10,6 +10,7 @@ import type { Config } from '../shared/config';
 import type { AlertRecord, LifecycleRecord, OutputRecord, Timestamp } from '../shared/records';
 import type { CapturedPacket } from '../shared/packet';
 import { actionOf } from '../output/ecs';
+import { CaptureCounters } from '../capture/counters';
 
 export interface RecordWriter {
   write(rec: OutputRecord): void;
@@ -21,6 +22,8 @@ export class AnalysisPipeline {
   readonly detector: Detector;
   readonly eventsByAction = new Map<string, number>();
   readonly alertsByRule = new Map<string, number>();
+  /** the capture room's counters for this run (the reader is given them) */
+  readonly capture = new CaptureCounters();
   packets = 0;
   bytes = 0;
   private lastSec = 0;

@@ -1,6 +1,6 @@
 /** The one-screen summary printed on stderr at the end (and the --stats capture summary). */
 import type { AnalysisPipeline } from './pipeline';
-import type { LiveStats } from '../capture/live';
+import type { LiveStats } from '../capture/tcpdump-stats';
 
 function fmtMap(m: ReadonlyMap<string, number>): string {
   if (m.size === 0) return '-';
@@ -35,6 +35,8 @@ export function summaryText(p: AnalysisPipeline, x: SummaryExtras): string {
       `  capture      received-by-filter=${x.live.received} captured=${x.live.captured} kernel-drops=${x.live.droppedKernel} interface-drops=${x.live.droppedInterface}`,
     );
   } else if (x.kernelDrops !== undefined && x.kernelDrops !== null) lines.push(`  kernel drops ${x.kernelDrops}`);
+  // only when it happened: a normal run's summary keeps its lines
+  if (p.capture.recordsOverSnaplen > 0) lines.push(`  input        records-over-snaplen=${p.capture.recordsOverSnaplen}`);
   lines.push(
     `  tcp          flows=${n.flows ?? '-'} smb-messages=${tr.messages} gaps=${tr.gaps} gap-bytes=${tr.gapBytes}`,
     `  smb          smb1=${tr.smb1Messages} smb2=${tr.smb2Messages} encrypted=${tr.transformMessages} compressed=${tr.compressedMessages} unknown=${tr.unknownMessages}`,

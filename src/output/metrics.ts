@@ -23,6 +23,8 @@ export interface MetricsSources {
   bytes: () => number;
   /** packets dropped by the kernel (live capture; 0 for replay) */
   kernelDrops: () => number;
+  /** capture records read although their caplen exceeds the snaplen */
+  recordsOverSnaplen: () => number;
   /** TCP connections currently tracked */
   flows: () => number;
   sessionsOpen: () => number;
@@ -122,6 +124,7 @@ export function registerMetrics(registry: Registry, src: MetricsSources): void {
   counter('sharewatch_packets_total', 'Packets read from the capture.', src.packets);
   counter('sharewatch_bytes_total', 'Captured bytes read.', src.bytes);
   counter('sharewatch_kernel_drops_total', 'Packets dropped by the kernel (live capture).', src.kernelDrops);
+  counter('sharewatch_records_over_snaplen_total', 'Capture records read whose caplen exceeds the snaplen.', src.recordsOverSnaplen);
   gauge('sharewatch_flows', 'TCP connections currently tracked.', src.flows);
   gauge('sharewatch_sessions_open', 'SMB sessions currently open.', src.sessionsOpen);
   gauge('sharewatch_trees_open', 'SMB tree connects currently open.', src.treesOpen);

@@ -1,0 +1,24 @@
+/** --metrics HOST:PORT: the Prometheus endpoint over the run's counters. */
+import { startMetricsServer, type MetricsServer } from '../output/metrics';
+import { metricsSources } from './metrics-sources';
+import { err } from './diagnostics';
+import type { AnalysisPipeline } from './pipeline';
+import type { RunControl } from './run-control';
+import type { CliOptions } from './args';
+
+/** The server (null without --metrics), or false after reporting why it cannot listen. */
+export async function startMetrics(opts: CliOptions, pipeline: AnalysisPipeline, ctl: RunControl): Promise<MetricsServer | null | false> {
+  if (!opts.metrics) return null;
+  let metrics: MetricsServer;
+  try {
+    metrics = await startMetricsServer(opts.metrics, metricsSources(pipeline, () => ctl.live?.stats.droppedKernel ?? 0));
+  } catch (e) {
+    err(`--metrics ${opts.metrics}: ${(e as Error).message}`);
+    return false;
+  }
+  if (!opts.quiet) {
+    const a = metrics.address;
+    err(`metrics at http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}/metrics`);
+  }
+  return metrics;
+}

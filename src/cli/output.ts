@@ -1,0 +1,31 @@
+/** The event writer of a run (-w FILE or stdout, --format) and whether it lost events. */
+import { createWriter, type EventWriter } from '../output/writer';
+import { err } from './diagnostics';
+import type { CliOptions } from './args';
+
+export interface RunOutput {
+  readonly writer: EventWriter;
+  /** events were lost to a write error (not EPIPE): the run ends with status 1 */
+  readonly failed: () => boolean;
+}
+
+/** The writer, or null after reporting why it cannot be opened. */
+export function openOutput(opts: CliOptions): RunOutput | null {
+  let failed = false;
+  try {
+    const writer = createWriter({
+      format: opts.format,
+      path: opts.writeFile,
+      onError: (message, code) => {
+        err(message);
+        // events were lost: a runtime failure — except a reader that went away (`| head`),
+        // which is how pipelines end, as with tcpdump
+        if (code !== 'EPIPE') failed = true;
+      },
+    });
+    return { writer, failed: () => failed };
+  } catch (e) {
+    err(`${opts.writeFile ?? 'stdout'}: ${(e as Error).message}`);
+    return null;
+  }
+}

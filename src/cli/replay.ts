@@ -1,0 +1,40 @@
+/** Replay of -r files (or stdin) through the pipeline, with the progress line on a terminal. */
+import { readCaptures, type ReadSummary } from '../capture/reader';
+import { Progress } from './progress';
+import { totalSize } from './startup';
+import type { AnalysisPipeline } from './pipeline';
+import type { CliOptions } from './args';
+import type { RunControl } from './run-control';
+import type { RunOutcome } from './outcome';
+
+export async function runReplay(opts: CliOptions, pipeline: AnalysisPipeline, ctl: RunControl): Promise<RunOutcome> {
+  let progress: Progress | null = null;
+  try {
+    if (opts.progress && process.stderr.isTTY && !opts.quiet) {
+      progress = new Progress(pipeline, totalSize(opts.readFiles));
+      progress.start();
+    }
+    const summary = await readCaptures(opts.readFiles, pipeline.onPacket, {
+      signal: ctl.abort.signal,
+      onProgress: progress ? (n: number) => progress!.setBytes(n) : undefined,
+      counters: pipeline.capture,
+    });
+    progress?.stop();
+    // An interrupted replay stops where it is: what was written is a prefix of the full run.
+    if (!ctl.interrupted) pipeline.finish();
+    return {
+      status: summary.error ? 2 : 0,
+      stopReason: summary.error ? summary.error.message : null,
+      inputBytes: summary.bytes,
+      linktypes: linktypeCounts(summary),
+    };
+  } finally {
+    progress?.stop();
+  }
+}
+
+function linktypeCounts(summary: ReadSummary): Map<number, number> {
+  const m = new Map<number, number>();
+  for (const f of summary.files) for (const lt of f.linktypes) m.set(lt, (m.get(lt) ?? 0) + 1);
+  return m;
+}
