@@ -27,7 +27,8 @@ export class PipeOwner implements RpcOwner {
     private readonly cs: ConnState,
     private readonly f: OpenFile,
   ) {
-    this.flow = f.tree !== null ? f.tree.flow : cs.flow;
+    // the connection the pipe was opened on (a tree may have been connected on another channel)
+    this.flow = cs.flow;
     this.pipe = rpcPipeName(f.name);
     this.treeId = f.tree !== null ? f.tree.treeId : null;
   }
