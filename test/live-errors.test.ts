@@ -33,13 +33,13 @@ function oneLine(t: Test, r: { code: number | null; stdout: string; stderr: stri
 }
 
 t.test('tcpdump args: immediate mode, nanosecond stamps, snaplen, buffer, -Z, filter', async (t) => {
-  const a = tcpdumpArgs({ iface: 'eth0', bpf: 'tcp port 445 or tcp port 139', snaplen: 262144, bufferSizeMiB: 64, user: 'nobody' });
+  const a = tcpdumpArgs({ iface: 'eth0', bpf: 'tcp port 445 or tcp port 139 or tcp port 135', snaplen: 262144, bufferSizeMiB: 64, user: 'nobody' });
   for (const x of ['-U', '--immediate-mode', '--time-stamp-precision=nano']) t.ok(a.includes(x), `has ${x}`);
   t.same(a.slice(a.indexOf('-w'), a.indexOf('-w') + 2), ['-w', '-'], 'writes pcap to stdout');
   t.same(a.slice(a.indexOf('-s'), a.indexOf('-s') + 2), ['-s', '262144'], 'snaplen');
   t.same(a.slice(a.indexOf('-B'), a.indexOf('-B') + 2), ['-B', String(64 * 1024)], 'buffer size in KiB');
   t.same(a.slice(a.indexOf('-Z'), a.indexOf('-Z') + 2), ['-Z', 'nobody'], 'drops to the user');
-  t.equal(a[a.length - 1], 'tcp port 445 or tcp port 139', 'filter last');
+  t.equal(a[a.length - 1], 'tcp port 445 or tcp port 139 or tcp port 135', 'filter last');
   const d = tcpdumpArgs({ iface: 'eth0', bpf: 'tcp', snaplen: 262144, bufferSizeMiB: null, user: null });
   t.same(d.slice(d.indexOf('-B'), d.indexOf('-B') + 2), ['-B', String(DEFAULT_BUFFER_MIB * 1024)], 'default ring: 64 MiB, not libpcap\'s 2 MiB');
   t.notOk(d.includes('-Z'), 'no -Z without a user');

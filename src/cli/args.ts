@@ -23,7 +23,7 @@ export interface CliOptions {
 
 export class UsageError extends Error {}
 
-export const DEFAULT_BPF = 'tcp port 445 or tcp port 139';
+export const DEFAULT_BPF = 'tcp port 445 or tcp port 139 or tcp port 135';
 
 export const USAGE = `Usage:
   sharewatch -r FILE [-r FILE …] [options]     replay pcap/pcapng captures (gzip ok, - = stdin)

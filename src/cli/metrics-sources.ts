@@ -21,6 +21,11 @@ export function metricsSources(p: AnalysisPipeline, kernelDrops: () => number) {
         ['trees', p.tracker.counters.treesEvicted],
         ['pending', p.tracker.counters.pendingEvicted],
         ['files', p.tracker.counters.filesEvicted],
+        ['dcerpc', p.tracker.rpcCounters.memcapHits],
+        ['dcerpc_calls', p.tracker.rpcCounters.callsEvicted],
+        ['dcerpc_endpoints', p.net.counters.dcerpcEndpointsEvicted],
       ]),
+    dcerpcCalls: () => p.tracker.rpcCounters.byOperation,
+    dcerpcErrors: () => p.tracker.rpcCounters.errors,
   };
 }

@@ -46,6 +46,14 @@ export function summaryText(p: AnalysisPipeline, x: SummaryExtras): string {
     `  memcaps      sessions-evicted=${tr.sessionsEvicted} trees-evicted=${tr.treesEvicted} pending-evicted=${tr.pendingEvicted} files-evicted=${tr.filesEvicted}`,
     `  parse errors ${fmtMap(tr.parseErrors)}`,
   );
+  const rpc = p.tracker.rpcCounters;
+  // only when the capture carried DCE/RPC: a plain SMB run's summary keeps its lines
+  if (rpc.pdus > 0) {
+    lines.push(
+      `  dcerpc       conversations=${rpc.conversations} pdus=${rpc.pdus} calls=${rpc.calls} ignored=${rpc.callsIgnored} calls-evicted=${rpc.callsEvicted} memcap-hits=${rpc.memcapHits} orphan-fragments=${rpc.orphanFragments}`,
+    );
+    if (rpc.errors.size > 0) lines.push(`  dcerpc errs  ${fmtMap(rpc.errors)}`);
+  }
   const netCounters = Object.entries(n)
     .filter(([, v]) => typeof v === 'number' && v > 0)
     .map(([k, v]) => `${k}=${v}`)

@@ -39,6 +39,10 @@ export interface MetricsSources {
   parseErrors: () => LabelledCounts;
   /** memcap evictions by cap (sessions, trees, pending, files, flows, …) */
   memcapHits: () => LabelledCounts;
+  /** DCE/RPC calls seen, by `interface/operation` (ignored operations included) */
+  dcerpcCalls?: () => LabelledCounts;
+  /** DCE/RPC decode errors, by reason */
+  dcerpcErrors?: () => LabelledCounts;
 }
 
 export interface MetricsServer {
@@ -133,6 +137,8 @@ export function registerMetrics(registry: Registry, src: MetricsSources): void {
   counter('sharewatch_gaps_total', 'TCP stream gaps (bytes lost before reassembly).', src.gaps);
   labelled('sharewatch_parse_errors_total', 'SMB parse errors, by reason.', 'reason', src.parseErrors);
   labelled('sharewatch_memcap_hits_total', 'Memcap evictions, by cap.', 'cap', src.memcapHits);
+  if (src.dcerpcCalls) labelled('sharewatch_dcerpc_calls_total', 'DCE/RPC calls seen (ignored operations included), by interface/operation.', 'operation', src.dcerpcCalls);
+  if (src.dcerpcErrors) labelled('sharewatch_dcerpc_errors_total', 'DCE/RPC decode errors, by reason.', 'reason', src.dcerpcErrors);
 }
 
 function listenError(e: NodeJS.ErrnoException, host: string, port: number): Error {
