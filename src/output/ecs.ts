@@ -143,6 +143,7 @@ function smbObj(rec: LifecycleRecord): Obj {
       if (rec.status !== null) smb.status = rec.status;
       smb.end_reason = rec.reason;
       smb.trees = rec.trees;
+      if (rec.gap) smb.gap = true;
       break;
     case 'tree-connect':
       putTree(smb, rec.tree);
@@ -152,11 +153,15 @@ function smbObj(rec: LifecycleRecord): Obj {
       smb.end_reason = rec.reason;
       smb.activity = activityObj(rec.activity);
       smb.files = rec.files.length > 16 ? rec.files.slice(0, 16) : rec.files.slice();
+      if (rec.gap) smb.gap = true;
       break;
     case 'encrypted-session':
       smb.end_reason = rec.reason;
       smb.messages = rec.messages;
       smb.bytes = rec.bytes;
+      break;
+    case 'dcerpc-call':
+      if (rec.gap) smb.gap = true;
       break;
   }
   return smb;
@@ -179,7 +184,7 @@ function putContext(out: Obj, rec: LifecycleRecord): void {
   out.network = { transport: 'tcp' };
   const user = userObj(rec.session);
   if (user !== null) out.user = user;
-  if (rec.kind !== 'dcerpc-call' || rec.transport === 'smb') out.smb = smbObj(rec);
+  if (rec.kind !== 'dcerpc-call' || rec.transport === 'smb' || rec.gap) out.smb = smbObj(rec);
   if (rec.kind === 'dcerpc-call') out.dcerpc = dcerpcObj(rec);
 }
 
@@ -299,7 +304,8 @@ function smbJson(rec: LifecycleRecord, o: ByteOut): void {
     case 'session-end':
       if (rec.status !== null) e = m(o, e, 'status', rec.status);
       e = m(o, e, 'end_reason', rec.reason);
-      m(o, e, 'trees', rec.trees);
+      e = m(o, e, 'trees', rec.trees);
+      if (rec.gap) m(o, e, 'gap', true);
       break;
     case 'tree-connect':
       treeMembers(o, e, rec.tree);
@@ -318,12 +324,16 @@ function smbJson(rec: LifecycleRecord, o: ByteOut): void {
       m(o, x, 'ioctls', a.ioctls);
       o.lit('},"files":');
       arr(o, rec.files, rec.files.length > 16 ? 16 : rec.files.length);
+      if (rec.gap) o.lit(',"gap":true');
       break;
     }
     case 'encrypted-session':
       e = m(o, e, 'end_reason', rec.reason);
       e = m(o, e, 'messages', rec.messages);
       m(o, e, 'bytes', rec.bytes);
+      break;
+    case 'dcerpc-call':
+      if (rec.gap) m(o, e, 'gap', true);
       break;
   }
   o.byte(0x7d);
@@ -347,7 +357,7 @@ function contextMembers(rec: LifecycleRecord, o: ByteOut): void {
     if (domain !== null && domain !== '') m(o, u, 'domain', domain);
     o.byte(0x7d);
   }
-  if (rec.kind !== 'dcerpc-call' || rec.transport === 'smb') {
+  if (rec.kind !== 'dcerpc-call' || rec.transport === 'smb' || rec.gap) {
     o.lit(',"smb":');
     smbJson(rec, o);
   }

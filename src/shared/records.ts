@@ -92,6 +92,8 @@ export interface SessionEndRecord extends RecordBase {
   readonly trees: number;
   /** LOGOFF response status when reason is logoff, else null */
   readonly status: string | null;
+  /** a connection of the session lost bytes (TCP gap, memcap cut) while it was open */
+  readonly gap: boolean;
 }
 
 export interface TreeConnectRecord extends RecordBase {
@@ -112,6 +114,8 @@ export interface TreeDisconnectRecord extends RecordBase {
   readonly wroteExecutable: boolean;
   /** the tree had any write activity (WRITE, or CREATE for write/created) */
   readonly wroteFiles: boolean;
+  /** its connection lost bytes while it was open: duration, activity and files may be partial */
+  readonly gap: boolean;
 }
 
 export interface EncryptedSessionRecord extends RecordBase {

@@ -52,6 +52,8 @@ export class TreeState {
   older: TreeState | null = null;
   newer: TreeState | null = null;
   listed = false;
+  /** its session's connections lost bytes while it was open */
+  gap = false;
   /** DCE/RPC conversations on pipes opened in this tree (ended with it) */
   rpcs: RpcConversation[] | null = null;
   constructor(
@@ -136,6 +138,8 @@ export class SessionState {
   ended = false;
   /** a LOGOFF was requested but its response not (yet) seen */
   logoffRequestedAt: Timestamp | null = null;
+  /** one of its connections lost bytes while it was open */
+  gap = false;
   /** auth facts of the last SESSION_SETUP leg that carried any (NTLM AUTHENTICATE, AP-REQ) */
   lastNote: AuthNote | null = null;
   readonly serial: number;

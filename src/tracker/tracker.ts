@@ -174,6 +174,11 @@ export class Tracker implements StreamSink, RpcHost {
     this.counters.gapBytes += bytes;
     const cs = conn.user as ConnState | undefined;
     if (!cs) return;
+    // what is open now may be partial (smb.gap): sessions on this connection and their trees
+    for (const s of cs.sessions) {
+      s.gap = true;
+      for (const tree of s.trees.values()) tree.gap = true;
+    }
     if (cs.rpc !== null) cs.rpc.noteGap();
     for (const f of cs.files.values()) if (f.rpc !== null) f.rpc.noteGap();
   }
@@ -369,6 +374,7 @@ export class Tracker implements StreamSink, RpcHost {
       files: tree.files.slice(),
       wroteExecutable: tree.wroteExecutable,
       wroteFiles: tree.wroteFiles,
+      gap: tree.gap,
     });
   }
 
@@ -399,7 +405,7 @@ export class Tracker implements StreamSink, RpcHost {
     const view = s.view();
     const dur = Math.max(0, durationNs(s.startTs, ts));
     if (evicted || s.established || s.treesConnected > 0 || s.encryptedMessages > 0) {
-      this.emit({ kind: 'session-end', ts, flow: s.flow, session: view, reason, durationNs: dur, trees: s.treesConnected, status });
+      this.emit({ kind: 'session-end', ts, flow: s.flow, session: view, reason, durationNs: dur, trees: s.treesConnected, status, gap: s.gap });
     }
     if (s.encryptedMessages > 0) {
       this.emit({
