@@ -393,3 +393,26 @@ function decodeBindAck(buf: Buffer, h: Header, end: number, r16: R16, r32: R16):
     results,
   };
 }
+
+export interface NegotiatedContext {
+  readonly ctxId: number;
+  /** result 0 (acceptance) */
+  readonly accepted: boolean;
+  /** the accepted transfer syntax is NDR64: decode this context's stubs with ndr64 = true */
+  readonly ndr64: boolean;
+}
+
+/**
+ * What a bind_ack / alter_context_resp says about each context of the bind / alter_context it
+ * answers (results are in the order of the request's contexts; extra or missing results are
+ * ignored). Call once per bind_ack; allocation is per bind, not per call.
+ */
+export function negotiatedContexts(bind: BindPdu, ack: BindAckPdu): NegotiatedContext[] {
+  const out: NegotiatedContext[] = [];
+  const n = Math.min(bind.contexts.length, ack.results.length);
+  for (let i = 0; i < n; i++) {
+    const r = ack.results[i];
+    out.push({ ctxId: bind.contexts[i].ctxId, accepted: r.result === 0, ndr64: r.result === 0 && r.transfer.uuid === NDR64_SYNTAX });
+  }
+  return out;
+}
