@@ -212,4 +212,20 @@ t.test('winreg Run key: handles join into the full key path', (t) => {
   t.end();
 });
 
+t.test('ISystemActivator RemoteCreateInstance: clsid agrees with tshark (wmiexec-style WbemLevel1Login activation)', (t) => {
+  let n = 0;
+  for (const rel of ['dcerpc/zeek_kerberos135_auth.pcapng', 'dcerpc/sv_dcerpc_dcerpc-ctxids.pcap']) {
+    const cs = walkCalls(tsharkPdus(rel, ['isystemactivator']).filter((p) => field(p, 'dcerpc.ver') === '5'));
+    for (const c of cs) {
+      if (c.uuid !== '000001a0-0000-0000-c000-000000000046' || c.opnum !== 4 || !c.request) continue;
+      const want = field(c.pdu, 'isystemactivator.properties.instninfo.clsid');
+      t.ok(c.request.ok, `${rel} frame ${c.pdu.frame} decodes`);
+      if (c.request.ok) t.equal(c.request.args.clsid, want, `${rel} frame ${c.pdu.frame} clsid ${want}`);
+      n++;
+    }
+  }
+  t.ok(n >= 1, `${n} RemoteCreateInstance requests`);
+  t.end();
+});
+
 t.teardown(() => console.log(`# ${tally.requests} requests, ${tally.responses} responses, ${tally.args} argument sets compared`));

@@ -190,6 +190,31 @@ t.test('every truncation of real stubs is a typed error or a value, never a thro
   t.end();
 });
 
+t.test('MS-WMIO in-parameters with every byte damaged: no throw, no read outside', (t) => {
+  const out = execFileSync('/usr/bin/python3', [path.join(__dirname, 'helpers', 'dcerpc-impacket.py')]).toString();
+  const c = out.trim().split('\n').map((l) => JSON.parse(l)).find((x: { op: string }) => x.op === 'ExecMethod');
+  const op = lookupInterface(UUIDS_BY_NAME.IWbemServices)!.ops.get(24);
+  const stub = Buffer.from(c.stub, 'hex');
+  const wmio = stub.indexOf(Buffer.from('78563412', 'hex'));
+  t.ok(wmio > 0, 'encoding unit found');
+  let commands = 0;
+  for (let i = wmio; i < stub.length; i++) {
+    for (const v of [0x00, 0xff, stub[i] ^ 0x80]) {
+      const b = Buffer.from(stub);
+      b[i] = v;
+      const d = decodeRequestStub(op, b, false);
+      if (!d.ok) continue;
+      const cmd = d.args.command;
+      if (cmd !== undefined) {
+        commands++;
+        if (typeof cmd !== 'string' || cmd.length > 4096) t.fail(`byte ${i}: command ${String(cmd).slice(0, 40)}`);
+      }
+    }
+  }
+  t.ok(commands > 0, `${commands} damaged encodings still gave a (bounded) command`);
+  t.end();
+});
+
 t.test('hostile task XML', (t) => {
   const laughs =
     '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">' +

@@ -4,7 +4,7 @@
  * and secondary address, request/response/fault fields, auth trailer.
  */
 import t from 'tap';
-import { decodePdu, peekFragLength, type Pdu } from '../dissectors/dcerpc/pdu';
+import { decodePdu, negotiatedContexts, peekFragLength, type BindPdu, type Pdu } from '../dissectors/dcerpc/pdu';
 import { field, tsharkPdus, type TsharkPdu } from './helpers/dcerpc-tshark';
 
 export const CO_CAPTURES = [
@@ -133,4 +133,19 @@ for (const rel of CO_CAPTURES) {
     t.end();
   });
 }
+t.test('negotiatedContexts: smb2-04 binds atsvc with NDR and NDR64 and the server accepts NDR64', (t) => {
+  const pdus = tsharkPdus('suricata-verify/smb2-04.pcap').map((p) => decodePdu(p.raw));
+  const bind = pdus.find((d) => d.ok && d.type === 'bind') as BindPdu;
+  const ack = pdus.find((d) => d.ok && d.type === 'bind_ack');
+  t.ok(bind && ack && ack.ok && ack.type === 'bind_ack');
+  if (ack && ack.ok && ack.type === 'bind_ack') {
+    t.same(negotiatedContexts(bind, ack), [
+      { ctxId: 0, accepted: false, ndr64: false },
+      { ctxId: 1, accepted: true, ndr64: true },
+      { ctxId: 2, accepted: false, ndr64: false },
+    ]);
+  }
+  t.end();
+});
+
 t.teardown(() => console.log(`# ${total} PDUs compared with tshark`));

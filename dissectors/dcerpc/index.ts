@@ -7,7 +7,9 @@
  *     `type`) or a `DissectError` (count `reason`). `looksLikeBind(buf)` sniffs unknown TCP ports.
  *  2. bind / alter_context: remember `contexts[i].ctxId → contexts[i].abstract` (uuid, version);
  *     the bind_ack's `results[i].result === 0` accepts context i, with transfer syntax
- *     `results[i].transfer.uuid` (NDR64_SYNTAX → pass `ndr64 = true` when decoding its stubs).
+ *     `results[i].transfer.uuid`: `negotiatedContexts(bind, bindAck)` pairs them →
+ *     `{ ctxId, accepted, ndr64 }[]`; pass `ndr64` when decoding that context's stubs (Windows
+ *     clients offer NDR64 and Windows servers accept it: smb2-04's atsvc call is NDR64).
  *     bind_ack `secondaryAddress` is the TCP port (ncacn_ip_tcp) or the pipe name.
  *  3. request: fragments share `callId`; concatenate `stub` views from `firstFrag` to `lastFrag`
  *     (bounded copy), then with `iface = lookupInterface(uuid)` and `op = iface?.ops.get(opnum)`:

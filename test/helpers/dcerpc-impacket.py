@@ -117,5 +117,94 @@ at['Flags'] = 0
 at['Command'] = 'cmd /c net user x Pass123 /add\x00'
 call(AT, {'job_time': '23:59:00', 'command': 'cmd /c net user x Pass123 /add'}, atsvc.hNetrJobAdd, NULL, at)
 
+# IWbemServices::ExecMethod('Win32_Process', 'Create') as wmiexec.py sends it: the in-parameters
+# are an MS-WMIO encoded __PARAMETERS instance. Offline there is no server class to spawn it from,
+# so the instance is assembled from impacket's own WMIO structures (CLASS_PART, INSTANCE_TYPE,
+# HEAP, ENCODING_UNIT) and the expected command is what impacket's WMIO *parser* reads back.
+import struct
+from impacket.dcerpc.v5.dcom import wmi
+from impacket.dcerpc.v5.dcomrt import OBJREF_CUSTOM, ORPCTHIS
+from impacket.uuid import string_to_bin
+
+def enc(s):
+    return b'\x00' + s.encode('latin1') + b'\x00'
+
+cmd = 'cmd.exe /Q /c whoami 1> \\\\127.0.0.1\\ADMIN$\\__1700000000.5 2>&1'
+# class heap
+heap = b''
+def add(b):
+    global heap
+    off = len(heap); heap += b; return off
+cname = add(enc('__PARAMETERS'))
+n_cmd = add(enc('CommandLine'))
+n_dir = add(enc('CurrentDirectory'))
+qs_empty = struct.pack('<L', 4)
+i_cmd = add(struct.pack('<LHLL', 8, 0, 0, cname) + qs_empty)
+i_dir = add(struct.pack('<LHLL', 8, 1, 4, cname) + qs_empty)
+props = [(n_cmd, i_cmd), (n_dir, i_dir)]
+ndval = b'\x00' + b'\x00' * 8
+cp = wmi.CLASS_PART()
+cp['ClassHeader'] = wmi.CLASS_HEADER()
+dl = wmi.DERIVATION_LIST(); dl['EncodingLength'] = 4; dl['ClassNameEncoding'] = b''
+cq = wmi.CLASS_QUALIFIER_SET(); cq['EncodingLength'] = 4; cq['Qualifier'] = b''
+plt = wmi.PROPERTY_LOOKUP_TABLE(); plt['PropertyCount'] = 2; plt['PropertyLookup'] = b''.join(struct.pack('<LL', a, b) for a, b in props)
+hp = wmi.HEAP(); hp['HeapLength'] = len(heap) | 0x80000000; hp['HeapItem'] = heap
+cp['DerivationList'] = dl; cp['ClassQualifierSet'] = cq; cp['PropertyLookupTable'] = plt
+cp['NdTable_ValueTable'] = ndval; cp['ClassHeap'] = hp
+cp['ClassHeader']['ReservedOctet'] = 0; cp['ClassHeader']['ClassNameRef'] = cname; cp['ClassHeader']['NdTableValueTableLength'] = len(ndval)
+cp['ClassHeader']['EncodingLength'] = 0
+cp['ClassHeader']['EncodingLength'] = len(cp.getData())
+# instance
+iheap = b''
+def iadd(b):
+    global iheap
+    off = len(iheap); iheap += b; return off
+icn = iadd(enc('__PARAMETERS'))
+v_cmd = iadd(b'\x01' + cmd.encode('utf-16le') + b'\x00\x00')
+v_dir = iadd(enc('C:\\'))
+it = wmi.INSTANCE_TYPE()
+it['CurrentClass'] = cp.getData()
+it['EncodingLength'] = 0
+it['InstanceFlags'] = 0
+it['InstanceClassName'] = icn
+it['NdTable_ValueTable'] = b'\x00' + struct.pack('<LL', v_cmd, v_dir)
+iq = wmi.INSTANCE_QUALIFIER_SET(); iq['QualifierSet'] = qs_empty; iq['InstancePropQualifierSet'] = b'\x01'
+it['InstanceQualifierSet'] = iq.getData()
+ih = wmi.HEAP(); ih['HeapLength'] = len(iheap) | 0x80000000; ih['HeapItem'] = iheap
+it['InstanceHeap'] = ih.getData()
+inst_len = len(it.getData()) - len(cp.getData())
+it['EncodingLength'] = inst_len
+ob = wmi.OBJECT_BLOCK(); ob.structure += wmi.OBJECT_BLOCK.instanceType
+ob['ObjectFlags'] = 2; ob['Decoration'] = b''; ob['InstanceType'] = it.getData()
+eu = wmi.ENCODING_UNIT(); eu['ObjectBlock'] = ob; eu['ObjectEncodingLength'] = len(ob)
+blob = eu.getData()
+# impacket's own parser reads it back
+parsed = wmi.ENCODING_UNIT(blob)
+parsed['ObjectBlock'].parseObject()
+impacket_reads = parsed['ObjectBlock'].ctCurrent['values']['CommandLine']['value']
+objref = OBJREF_CUSTOM()
+objref['iid'] = string_to_bin('DC12A681-737F-11CF-884D-00AA004B2E24')  # IID_IWbemClassObject
+objref['clsid'] = wmi.CLSID_WbemClassObject
+objref['cbExtension'] = 0
+objref['ObjectReferenceSize'] = len(blob)
+objref['pObjectData'] = blob
+req = wmi.IWbemServices_ExecMethod()
+orpc = ORPCTHIS()
+orpc['version']['MajorVersion'] = 5
+orpc['version']['MinorVersion'] = 7
+orpc['cid'] = string_to_bin('11111111-2222-3333-4444-555555555555')
+orpc['extensions'] = NULL
+req['ORPCthis'] = orpc
+req['strObjectPath']['asData'] = 'Win32_Process\x00'
+req['strMethodName']['asData'] = 'Create\x00'
+req['lFlags'] = 0
+req['pCtx'] = NULL
+req['pInParams']['ulCntData'] = len(objref)
+req['pInParams']['abData'] = list(objref.getData())
+req.fields['ppCallResult'] = NULL
+req.fields['ppOutParams'].fields['Data'] = NULL
+out.append({'iface': 'IWbemServices', 'opnum': 24, 'op': 'ExecMethod', 'stub': req.getData().hex(), 'handle': None,
+            'args': {'object_path': 'Win32_Process', 'method': 'Create', 'command': impacket_reads}})
+
 for o in out:
     print(json.dumps(o))

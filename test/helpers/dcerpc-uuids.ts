@@ -5,4 +5,6 @@ export const UUIDS_BY_NAME: Record<string, string> = {
   atsvc: '1ff70682-0a51-30e8-076d-740be8cee98b',
   ITaskSchedulerService: '86d35949-83c9-4044-b424-db363231fd0c',
   epmapper: 'e1af8308-5d1f-11c9-91a4-08002b14a0fa',
+  IWbemServices: '9556dc99-828c-11cf-a37e-00aa003240c7',
+  ISystemActivator: '000001a0-0000-0000-c000-000000000046',
 };

@@ -5,5 +5,7 @@ import { atsvc } from './atsvc';
 import { winreg } from './winreg';
 import { epmapper } from './epmapper';
 import { tsch } from './tsch';
+import { activator } from './activator';
+import { iwbemservices } from './iwbem';
 
-export const DECODER_SETS: readonly IfaceDecoders[] = [svcctl, atsvc, winreg, epmapper, tsch];
+export const DECODER_SETS: readonly IfaceDecoders[] = [svcctl, atsvc, winreg, epmapper, tsch, activator, iwbemservices];
