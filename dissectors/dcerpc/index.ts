@@ -6,13 +6,14 @@
  *     for non-v5.0 bytes). Cut each PDU, then `decodePdu(pdu)` → a `Pdu` (discriminated on
  *     `type`) or a `DissectError` (count `reason`). `looksLikeBind(buf)` sniffs unknown TCP ports.
  *  2. bind / alter_context: remember `contexts[i].ctxId → contexts[i].abstract` (uuid, version);
- *     the bind_ack's `results[i].result === 0` accepts context i. bind_ack `secondaryAddress` is
- *     the TCP port (ncacn_ip_tcp) or the pipe name.
+ *     the bind_ack's `results[i].result === 0` accepts context i, with transfer syntax
+ *     `results[i].transfer.uuid` (NDR64_SYNTAX → pass `ndr64 = true` when decoding its stubs).
+ *     bind_ack `secondaryAddress` is the TCP port (ncacn_ip_tcp) or the pipe name.
  *  3. request: fragments share `callId`; concatenate `stub` views from `firstFrag` to `lastFrag`
  *     (bounded copy), then with `iface = lookupInterface(uuid)` and `op = iface?.ops.get(opnum)`:
- *     `decodeRequestStub(op, stub, bigEndian)` → `{ args, handle? }` or an error. Skip decoding
+ *     `decodeRequestStub(op, stub, bigEndian, ndr64)` → `{ args, handle? }` or an error. Skip decoding
  *     when the PDU is `encrypted` (auth level privacy) and set `dcerpc.encrypted`.
- *  4. response: same reassembly, `decodeResponseStub(op, stub, bigEndian)` → `{ args, returnCode,
+ *  4. response: same reassembly, `decodeResponseStub(op, stub, bigEndian, ndr64)` → `{ args, returnCode,
  *     handle? }`; name returnCode by `op.returns` (win32/ntstatus/hresult). fault → `status`.
  *  5. handles: if `op.opens` and the response returned `handle`, remember
  *     handle → `objectArgs(objectOf(request.handle), request.args)`; for every request with a

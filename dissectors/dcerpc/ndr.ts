@@ -13,6 +13,11 @@
  * so nothing can "point outside": bad referents show up as reads past the end. Full pointers may
  * alias: `fullPointer()` remembers ids so an aliased referent is not read twice (loops end).
  *
+ * NDR64 (MS-RPCE 2.2.5, the transfer syntax 71710533-beba-4937-8319-b5dbef9ccc36 that Windows
+ * clients negotiate when offered): pointers and conformance/variance counts are 8 bytes, 8-aligned;
+ * structs holding pointers align to 8; DWORD_PTR is 8 bytes. `pointer()`, `count()`,
+ * `alignStruct()` and `ptrSizedInt()` follow the syntax chosen at `reset`.
+ *
  * One reader is meant to be reused across calls (`reset`) — no allocation per call beyond the
  * decoded values themselves.
  */
@@ -34,17 +39,20 @@ export class NdrReader {
   pos = 0;
   end = 0;
   bigEndian = false;
+  /** NDR64 transfer syntax */
+  ndr64 = false;
   err: DissectError | null = null;
   private depth = 0;
   private pointers = 0;
   private readonly fullIds: number[] = [];
 
-  constructor(stub?: Buffer, bigEndian = false) {
-    if (stub) this.reset(stub, bigEndian);
+  constructor(stub?: Buffer, bigEndian = false, ndr64 = false) {
+    if (stub) this.reset(stub, bigEndian, ndr64);
   }
 
   /** Start reading a new stub (a view; not copied). */
-  reset(stub: Buffer, bigEndian = false): this {
+  reset(stub: Buffer, bigEndian = false, ndr64 = false): this {
+    this.ndr64 = ndr64;
     this.buf = stub;
     this.start = 0;
     this.pos = 0;
@@ -175,9 +183,29 @@ export class NdrReader {
     this.depth--;
   }
 
+  /** Bytes of a pointer (and of DWORD_PTR): 4 in NDR, 8 in NDR64. */
+  get ptrSize(): number {
+    return this.ndr64 ? 8 : 4;
+  }
+
+  /** Align to a struct that holds pointers or conformance counts (4 in NDR, 8 in NDR64). */
+  alignStruct(): void {
+    this.align(this.ndr64 ? 8 : 4);
+  }
+
+  /** A conformance, offset or actual count: u32 in NDR, u64 in NDR64. */
+  count(): number {
+    return this.ndr64 ? this.u64() : this.u32();
+  }
+
+  /** DWORD_PTR / ULONG_PTR (`__int3264`): 4 bytes in NDR, 8 in NDR64. */
+  ptrSizedInt(): number {
+    return this.ndr64 ? this.u64() : this.u32();
+  }
+
   /** A unique/ptr/embedded-ref referent id; 0 = null. Bounded per stub. */
   pointer(): number {
-    const id = this.u32();
+    const id = this.ndr64 ? this.u64() : this.u32();
     if (id !== 0 && ++this.pointers > MAX_NDR_POINTERS) {
       this.fail('ndr-pointers');
       return 0;
@@ -202,8 +230,8 @@ export class NdrReader {
    * offset + actual <= max and that actual elements fit in the rest of the stub.
    */
   varying(max: number, elemSize: number): number {
-    const offset = this.u32();
-    const actual = this.u32();
+    const offset = this.count();
+    const actual = this.count();
     if (this.err) return 0;
     if (offset + actual > max) {
       this.fail('ndr-varying-bounds');
@@ -218,7 +246,7 @@ export class NdrReader {
 
   /** Conformant array of fixed-size elements: its count (elements follow, checked to fit). */
   conformantArray(elemSize: number): number {
-    const n = this.u32();
+    const n = this.count();
     if (this.err) return 0;
     if (n * elemSize > this.remaining) {
       this.fail('ndr-array-bounds');
@@ -227,19 +255,22 @@ export class NdrReader {
     return n;
   }
 
-  /** [string] wchar_t* referent: conformant varying UTF-16 string (NUL stripped, capped). */
-  string16(): string {
-    const max = this.u32();
+  /**
+   * [string] wchar_t* referent: conformant varying UTF-16 string (NUL stripped, capped at
+   * `maxUnits`, by default MAX_NDR_STRING_UNITS; the whole string is still skipped).
+   */
+  string16(maxUnits = MAX_NDR_STRING_UNITS): string {
+    const max = this.count();
     const n = this.varying(max, 2);
     if (this.err) return '';
-    const s = this.wchars(this.pos, n);
+    const s = this.wchars(this.pos, n, maxUnits);
     this.pos += n * 2;
     return s;
   }
 
   /** [string] char* referent: conformant varying 8-bit string (latin1, NUL stripped, capped). */
   string8(): string {
-    const max = this.u32();
+    const max = this.count();
     const n = this.varying(max, 1);
     if (this.err) return '';
     let e = this.pos;
@@ -277,6 +308,7 @@ export class NdrReader {
 
   /** Header of an embedded RPC_UNICODE_STRING: returns Length (bytes); the buffer id is in lastPointer. */
   rpcUnicodeStringHeader(): number {
+    this.alignStruct();
     const len = this.u16();
     const maxLen = this.u16();
     this.lastPointer = this.pointer();
@@ -294,7 +326,7 @@ export class NdrReader {
 
   /** The deferred buffer of an RPC_UNICODE_STRING: [size_is(Max/2), length_is(Len/2)] wchar. */
   rpcUnicodeStringBody(lengthBytes: number): string {
-    const max = this.u32();
+    const max = this.count();
     const n = this.varying(max, 2);
     if (this.err) return '';
     if (n * 2 !== lengthBytes && n * 2 !== lengthBytes + 2) {
@@ -308,8 +340,8 @@ export class NdrReader {
   }
 
   /** n UTF-16 units at p in the reader's byte order, capped, cut at the first NUL. */
-  wchars(p: number, n: number): string {
-    const units = n > MAX_NDR_STRING_UNITS ? MAX_NDR_STRING_UNITS : n;
+  wchars(p: number, n: number, maxUnits = MAX_NDR_STRING_UNITS): string {
+    const units = n > maxUnits ? maxUnits : n;
     let s: string;
     if (!this.bigEndian) {
       s = this.buf.toString('utf16le', p, p + units * 2);

@@ -18,7 +18,12 @@ function build(): void {
     const returns: ReturnKind = names?.returns ?? dec?.returns ?? 'none';
     const ops = new Map<number, OpDecoder>();
     if (names) for (const [k, name] of Object.entries(names.ops)) ops.set(Number(k), { name, returns });
-    if (dec) for (const [k, op] of Object.entries(dec.ops)) ops.set(Number(k), op);
+    // names.ts is the authority for names (Zeek's / the IDL's spelling); decoders add arguments
+    if (dec)
+      for (const [k, op] of Object.entries(dec.ops)) {
+        const n = names?.ops[Number(k)];
+        ops.set(Number(k), n && n !== op.name ? { ...op, name: n } : op);
+      }
     BY_UUID.set(uuid, { uuid, name: names?.name ?? dec!.name, ops });
   }
 }

@@ -9,6 +9,7 @@ import { nbssProperties, reassemblyProperties } from './layers/net';
 import { authProperties, nbssBodyProperties, smb1Properties, smb2Properties } from './layers/dissectors';
 import { trackerProperties } from './layers/tracker';
 import { pipelineProperties } from './layers/pipeline';
+import { dcerpcProperties, ndrProperties } from './layers/dcerpc';
 
 export const LAYERS: Record<string, FuzzProperty[]> = {
   reader: readerProperties,
@@ -20,6 +21,8 @@ export const LAYERS: Record<string, FuzzProperty[]> = {
   auth: authProperties,
   tracker: trackerProperties,
   pipeline: pipelineProperties,
+  dcerpc: dcerpcProperties,
+  ndr: ndrProperties,
 };
 
 export interface RunOptions {

@@ -1,0 +1,48 @@
+/**
+ * Request stubs marshalled by impacket (an independent NDR implementation; the library psexec.py,
+ * atexec.py, services.py and reg.py are built on) through the same helper functions those tools
+ * call: our decoders must give back exactly the arguments impacket was given. This is the oracle
+ * for what the corpus lacks or tshark 4.0 cannot decode: SchRpcRegisterTask with atexec's task
+ * XML, SchRpcRun/Delete/EnableTask, winreg create/set (every value type)/delete/save, svcctl
+ * change-config and start with arguments, atsvc NetrJobAdd.
+ */
+import t from 'tap';
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+import { decodeRequestStub, lookupInterface } from '../dissectors/dcerpc/index';
+import { UUIDS_BY_NAME } from './helpers/dcerpc-uuids';
+
+interface Case {
+  iface: string;
+  opnum: number;
+  op: string;
+  stub: string;
+  handle: string | null;
+  args: Record<string, unknown>;
+}
+
+function cases(): Case[] {
+  // Debian's python3 with python3-impacket (CI installs it); a missing module fails the test
+  const out = execFileSync('/usr/bin/python3', [path.join(__dirname, 'helpers', 'dcerpc-impacket.py')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return out.toString().trim().split('\n').map((l) => JSON.parse(l) as Case);
+}
+
+const all = cases();
+t.ok(all.length >= 25, `${all.length} impacket stubs`);
+for (const c of all) {
+  t.test(`${c.iface} ${c.op}`, (t) => {
+    const iface = lookupInterface(UUIDS_BY_NAME[c.iface]);
+    t.ok(iface, 'interface known');
+    const op = iface!.ops.get(c.opnum);
+    t.equal(op?.name, c.op, 'operation name');
+    t.ok(op?.request, 'has a request decoder');
+    const d = decodeRequestStub(op, Buffer.from(c.stub, 'hex'), false);
+    if (!d.ok) {
+      t.fail(`${d.reason} at ${d.offset}`);
+      return t.end();
+    }
+    t.same(d.args, c.args, 'arguments');
+    t.equal(d.handle, c.handle ?? undefined, 'input handle');
+    t.end();
+  });
+}
