@@ -28,6 +28,8 @@ export interface TsharkCall {
   opnum: number;
   /** bound abstract syntax, lower-case; undefined when the bind was not seen */
   uuid?: string;
+  /** the context was accepted with the NDR64 transfer syntax */
+  ndr64: boolean;
   /** tshark's interface layer name (`svcctl`), undefined when tshark has none */
   layer?: string;
   /** tshark's operation name for the opnum (its `<layer>.opnum` value string) */
@@ -91,12 +93,12 @@ async function tsharkJson(rel: string): Promise<string> {
   const st = fs.statSync(file);
   const ver = await (tsharkVersion ??= version());
   const dir = path.join(os.tmpdir(), 'sharewatch-dcerpc-tshark');
-  const key = `${rel.replace(/[^A-Za-z0-9.-]/g, '_')}-${st.size}-${Math.floor(st.mtimeMs)}-${ver.split('\n')[0].replace(/[^0-9.]/g, '')}.json`;
+  const key = `v2-${rel.replace(/[^A-Za-z0-9.-]/g, '_')}-${st.size}-${Math.floor(st.mtimeMs)}-${ver.split('\n')[0].replace(/[^0-9.]/g, '')}.json`;
   const cached = path.join(dir, key);
   if (fs.existsSync(cached)) return fs.readFileSync(cached, 'utf8');
   const { stdout } = await run(
     'tshark',
-    ['-Q', '-n', '-r', file, '-Y', 'dcerpc.ver == 5 && dcerpc.pkt_type in {0,2,3,11,14}', '-T', 'json', '-x', '--no-duplicate-keys'],
+    ['-Q', '-n', '-r', file, '-Y', 'dcerpc.ver == 5 && dcerpc.pkt_type in {0,2,3,11,12,14,15}', '-T', 'json', '-x', '--no-duplicate-keys'],
     { maxBuffer: 1 << 30 },
   );
   fs.mkdirSync(dir, { recursive: true });
@@ -106,6 +108,8 @@ async function tsharkJson(rel: string): Promise<string> {
   return stdout;
 }
 
+const NDR64_SYNTAX = '71710533-beba-4937-8319-b5dbef9ccc36';
+
 const firstOf = (m: Map<string, string[]>, k: string): string | undefined => m.get(k)?.[0];
 
 /** The calls' PDUs of one corpus capture (path relative to the corpus root). */
@@ -114,6 +118,8 @@ export async function tsharkCalls(rel: string): Promise<TsharkCall[]> {
   const names = await tsharkOpNames();
   const pkts = JSON.parse(await tsharkJson(rel)) as { _source: { layers: Record<string, Json> } }[];
   const bound = new Map<string, string>(); // stream/fid/ctx → uuid
+  const offered = new Map<string, string[]>(); // stream/fid → ctx ids of the last bind/alter_context
+  const ndr64 = new Set<string>(); // stream/fid/ctx accepted with NDR64
   const requests = new Map<string, TsharkCall>(); // stream/fid/call → request
   const out: TsharkCall[] = [];
   for (const p of pkts) {
@@ -150,20 +156,35 @@ export async function tsharkCalls(rel: string): Promise<TsharkCall[]> {
         const ctx = f.get('dcerpc.cn_ctx_id') ?? [];
         const uu = f.get('dcerpc.cn_bind_to_uuid') ?? [];
         ctx.forEach((c, j) => { if (uu[j]) bound.set(`${stream}/${fid}/${c}`, uu[j].toLowerCase()); });
+        offered.set(`${stream}/${fid}`, ctx);
+        offered.set(stream, [fid, ...ctx]); // a bind_ack read back without the pipe's FileId
+        return;
+      }
+      if (pktType === 12 || pktType === 15) {
+        const last = offered.get(stream) ?? [''];
+        const pipe = offered.has(`${stream}/${fid}`) ? fid : last[0];
+        const ctx = offered.get(`${stream}/${pipe}`) ?? [];
+        const results = f.get('dcerpc.cn_ack_result') ?? [];
+        const syntaxes = f.get('dcerpc.cn_ack_trans_id') ?? [];
+        ctx.forEach((c, j) => {
+          if (results[j] === '0' && syntaxes[j] === NDR64_SYNTAX) ndr64.add(`${stream}/${pipe}/${c}`);
+        });
         return;
       }
       const ctxId = Number(firstOf(f, 'dcerpc.cn_ctx_id') ?? -1);
       const callId = Number(firstOf(f, 'dcerpc.cn_call_id') ?? -1);
-      const call: TsharkCall = { frame, pktType, stream, overSmb: L.smb2 !== undefined || L.smb !== undefined, fid, ctxId, callId, opnum: -1, raw, fields: f };
+      const call: TsharkCall = { frame, pktType, stream, overSmb: L.smb2 !== undefined || L.smb !== undefined, fid, ctxId, callId, opnum: -1, ndr64: false, raw, fields: f };
       if (pktType === 0) {
         call.opnum = Number(firstOf(f, 'dcerpc.opnum'));
         call.uuid = bound.get(`${stream}/${fid}/${ctxId}`);
+        call.ndr64 = ndr64.has(`${stream}/${fid}/${ctxId}`);
         requests.set(`${stream}/${fid}/${callId}`, call);
         requests.set(`${stream}//${callId}`, call);
       } else {
         const req = requests.get(`${stream}/${fid}/${callId}`) ?? requests.get(`${stream}//${callId}`);
         call.opnum = req?.opnum ?? -1;
         call.uuid = req?.uuid ?? bound.get(`${stream}/${fid}/${ctxId}`);
+        call.ndr64 = req?.ndr64 ?? ndr64.has(`${stream}/${fid}/${ctxId}`);
       }
       // the interface layer of this PDU: the next one whose opnum matches (faults have none)
       const il = pktType === 3 ? undefined : ifaceLayers[ifaceIdx];
