@@ -8,7 +8,7 @@
 import t from 'tap';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ourCalls, tsharkRequests, type OurCall, type TsharkRequest } from './helpers/dcerpc-calls';
+import { ourCalls, tsharkRequests, type OurCall, type TsharkRequest } from './helpers/dcerpc-events';
 import { requireTool } from './helpers/corpus';
 
 const CORPUS = join(__dirname, '..', '..', 'shared', 'captures');
