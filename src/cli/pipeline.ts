@@ -6,7 +6,7 @@
  * net: NetPipeline.handle; tracker, detect, output: room-boundaries.ts): an exception on hostile
  * input is counted by room and never crosses into the caller's room.
  */
-import { NetPipeline } from '../net/pipeline';
+import { NetPipeline, netOptionsFromConfig } from '../net/pipeline';
 import { capturedLength } from '../shared/packet';
 import { Tracker } from '../tracker/tracker';
 import { Detector } from '../detect/detector';
@@ -56,14 +56,7 @@ export class AnalysisPipeline {
         this.detect.onTimeAt(sec, nsec);
       },
     );
-    this.net = new NetPipeline(new TrackerBoundary(this.tracker, this.faults), {
-      idleTimeoutSec: config.tracker.idleTimeout,
-      maxFlows: config.tracker.maxFlows,
-      maxOooBytesPerFlow: config.net.maxOooBytesPerFlow,
-      maxOooBytesTotal: config.net.maxOooBytesTotal,
-      maxMessageBytes: config.net.maxMessageBytes,
-      gapTimeoutSec: config.net.gapTimeout,
-    }, this.faults);
+    this.net = new NetPipeline(new TrackerBoundary(this.tracker, this.faults), netOptionsFromConfig(config), this.faults);
   }
 
   /** capture time of the last packet that moved time forward */

@@ -11,7 +11,7 @@ import { TcpEngine, type NetOptions } from './tcp-engine';
 import type { NetCounters } from './counters';
 import { RoomFaults } from '../shared/faults';
 
-export { DEFAULT_NET_OPTIONS, type NetOptions } from './tcp-engine';
+export { DEFAULT_NET_OPTIONS, netOptionsFromConfig, type NetOptions } from './tcp-engine';
 
 export class NetPipeline {
   readonly decoder = new PacketDecoder();

@@ -1,4 +1,6 @@
 /** Tracker tuning: memcaps and share classification (from the config file's tracker section). */
+import { defaultConfig } from '../shared/config';
+
 export interface TrackerOptions {
   /** extra share names classified as admin (case-insensitive) */
   extraAdminShares: readonly string[];
@@ -8,12 +10,14 @@ export interface TrackerOptions {
   maxOpenFilesPerConnection: number;
 }
 
+/** the config schema's defaults (one place for them) */
+const defaults = defaultConfig();
 export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
-  extraAdminShares: [],
-  maxSessions: 100_000,
-  maxTrees: 1_000_000,
-  maxPendingPerConnection: 4096,
-  maxOpenFilesPerConnection: 16384,
+  extraAdminShares: defaults.shareClasses.admin,
+  maxSessions: defaults.tracker.maxSessions,
+  maxTrees: defaults.tracker.maxTrees,
+  maxPendingPerConnection: defaults.tracker.maxPendingPerConnection,
+  maxOpenFilesPerConnection: defaults.tracker.maxOpenFilesPerConnection,
 };
 
 /** Counters the tracker keeps (plain fields; metrics and the summary read them). */
