@@ -218,8 +218,22 @@ export class CaptureParser {
     this.failAt(this.offset, inRecord ? `${reason} (inside a ${this.recordKind()})` : reason);
   }
 
-  /** Parses the next packet into `packet`; false when more input is needed or on error. */
+  /**
+   * Parses the next packet into `packet`; false when more input is needed or on error. The capture
+   * room's error boundary: an exception on hostile bytes becomes damage at the current record
+   * (a CaptureError with its offset), counted as a capture fault; it never reaches the caller.
+   */
   next(): boolean {
+    try {
+      return this.nextRecord();
+    } catch (e) {
+      const f = this.counters.faults.record('capture', e);
+      this.failAt(this.offset, `cannot parse this record (${f.message})`);
+      return false;
+    }
+  }
+
+  private nextRecord(): boolean {
     for (;;) {
       const b = this.cur;
       const p = this.pos;

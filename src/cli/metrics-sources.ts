@@ -8,6 +8,7 @@ export function metricsSources(p: AnalysisPipeline, kernelDrops: () => number) {
     bytes: () => p.bytes,
     kernelDrops,
     recordsOverSnaplen: () => p.capture.recordsOverSnaplen,
+    faults: () => p.faults.byRoom,
     flows: () => net().flowsOpen ?? net().flows ?? 0,
     sessionsOpen: () => p.tracker.counters.sessionsOpen,
     treesOpen: () => p.tracker.counters.treesOpen,

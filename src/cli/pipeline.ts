@@ -1,29 +1,37 @@
 /**
  * Wiring shared by replay and live capture: packets → net → tracker → (output, detection).
  * Each record is written, then handed to detection, so an alert follows the event it is about.
+ *
+ * Every room is entered through an error boundary counting into `faults` (capture: the parser;
+ * net: NetPipeline.handle; tracker, detect, output: room-boundaries.ts): an exception on hostile
+ * input is counted by room and never crosses into the caller's room.
  */
-import { NetPipeline } from '../net/pipeline';
+import { NetPipeline, netOptionsFromConfig } from '../net/pipeline';
 import { capturedLength } from '../shared/packet';
 import { Tracker } from '../tracker/tracker';
 import { Detector } from '../detect/detector';
 import type { Config } from '../shared/config';
-import type { AlertRecord, LifecycleRecord, OutputRecord, Timestamp } from '../shared/records';
+import type { AlertRecord, LifecycleRecord, Timestamp } from '../shared/records';
 import type { CapturedPacket } from '../shared/packet';
 import { actionOf } from '../output/ecs';
 import { CaptureCounters } from '../capture/counters';
+import { RoomFaults } from '../shared/faults';
+import { DetectBoundary, OutputBoundary, TrackerBoundary, type RecordWriter } from './room-boundaries';
 
-export interface RecordWriter {
-  write(rec: OutputRecord): void;
-}
+export type { RecordWriter } from './room-boundaries';
 
 export class AnalysisPipeline {
   readonly tracker: Tracker;
   readonly net: NetPipeline;
   readonly detector: Detector;
+  /** the detector and the writer behind their error boundaries */
+  private readonly detect: DetectBoundary;
   readonly eventsByAction = new Map<string, number>();
   readonly alertsByRule = new Map<string, number>();
+  /** exceptions caught at the rooms' entries, by room */
+  readonly faults = new RoomFaults();
   /** the capture room's counters for this run (the reader is given them) */
-  readonly capture = new CaptureCounters();
+  readonly capture = new CaptureCounters(this.faults);
   packets = 0;
   bytes = 0;
   private lastSec = 0;
@@ -31,8 +39,9 @@ export class AnalysisPipeline {
   private readonly out: RecordWriter;
 
   constructor(config: Config, out: RecordWriter) {
-    this.out = out;
+    this.out = new OutputBoundary(out, this.faults);
     this.detector = new Detector(config, (a: AlertRecord) => this.writeAlert(a));
+    this.detect = new DetectBoundary(this.detector, this.faults);
     this.tracker = new Tracker(
       (rec: LifecycleRecord) => this.writeRecord(rec),
       {
@@ -46,18 +55,11 @@ export class AnalysisPipeline {
       (sec, nsec) => {
         this.lastSec = sec;
         this.lastNsec = nsec;
-        this.detector.onTimeAt(sec, nsec);
+        this.detect.onTimeAt(sec, nsec);
       },
     );
     this.tracker.onDcerpcEndpoint = (ip, port) => this.net.engine.addDcerpcEndpoint(ip, port);
-    this.net = new NetPipeline(this.tracker, {
-      idleTimeoutSec: config.tracker.idleTimeout,
-      maxFlows: config.tracker.maxFlows,
-      maxOooBytesPerFlow: config.net.maxOooBytesPerFlow,
-      maxOooBytesTotal: config.net.maxOooBytesTotal,
-      maxMessageBytes: config.net.maxMessageBytes,
-      gapTimeoutSec: config.net.gapTimeout,
-    });
+    this.net = new NetPipeline(new TrackerBoundary(this.tracker, this.faults), netOptionsFromConfig(config), this.faults);
   }
 
   /** capture time of the last packet that moved time forward */
@@ -74,14 +76,14 @@ export class AnalysisPipeline {
   /** Capture end: every open connection, session and tree ends with capture_end. */
   finish(): void {
     this.net.finish();
-    this.detector.finish(this.lastTs);
+    this.detect.finish(this.lastTs);
   }
 
   private writeRecord(rec: LifecycleRecord): void {
     const action = actionOf(rec);
     this.eventsByAction.set(action, (this.eventsByAction.get(action) ?? 0) + 1);
     this.out.write(rec);
-    this.detector.process(rec);
+    this.detect.process(rec);
   }
 
   private writeAlert(a: AlertRecord): void {

@@ -59,6 +59,8 @@ export function summaryText(p: AnalysisPipeline, x: SummaryExtras): string {
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
   if (netCounters) lines.push(`  net          ${netCounters}`);
+  // exceptions caught at the rooms' entries: only when there were any
+  if (p.faults.total > 0) lines.push(`  faults       ${fmtMap(p.faults.byRoom)}`);
   if (x.error) lines.push(`  stopped      ${x.error}`);
   return lines.join('\n') + '\n';
 }

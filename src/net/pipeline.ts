@@ -9,8 +9,9 @@ import type { StreamSink } from '../shared/stream';
 import { PacketDecoder, formatIp, newDecodedPacket } from './decode';
 import { TcpEngine, type NetOptions } from './tcp-engine';
 import type { NetCounters } from './counters';
+import { RoomFaults } from '../shared/faults';
 
-export { DEFAULT_NET_OPTIONS, type NetOptions } from './tcp-engine';
+export { DEFAULT_NET_OPTIONS, netOptionsFromConfig, type NetOptions } from './tcp-engine';
 
 export class NetPipeline {
   readonly decoder = new PacketDecoder();
@@ -18,13 +19,28 @@ export class NetPipeline {
   /** reassembly/framing counters (plain fields); decode drop reasons are in `decoder.counts` */
   readonly counters: NetCounters;
   private readonly decoded: DecodedPacket = newDecodedPacket();
+  /** what the room's error boundary caught (the run's, when given) */
+  readonly faults: RoomFaults;
 
-  constructor(sink: StreamSink, opts: Partial<NetOptions> = {}) {
+  constructor(sink: StreamSink, opts: Partial<NetOptions> = {}, faults: RoomFaults = new RoomFaults()) {
     this.engine = new TcpEngine(sink, opts, formatIp);
     this.counters = this.engine.counters;
+    this.faults = faults;
   }
 
+  /**
+   * One captured packet. The net room's error boundary: an exception on a hostile packet is
+   * counted as a net fault and the packet dropped; it never reaches the reader.
+   */
   handle(pkt: CapturedPacket): void {
+    try {
+      this.handleOne(pkt);
+    } catch (e) {
+      this.faults.record('net', e);
+    }
+  }
+
+  private handleOne(pkt: CapturedPacket): void {
     const e = this.engine;
     e.counters.packets++;
     e.advanceTime(pkt.tsSec, pkt.tsNsec);
@@ -35,8 +51,12 @@ export class NetPipeline {
     e.handleDecoded(this.decoded);
   }
 
-  /** Capture end: every open connection ends with 'capture_end'. */
+  /** Capture end: every open connection ends with 'capture_end' (same boundary). */
   finish(): void {
-    this.engine.finish();
+    try {
+      this.engine.finish();
+    } catch (e) {
+      this.faults.record('net', e);
+    }
   }
 }

@@ -14,6 +14,7 @@ import type { ReassemblyHost, ReassemblyOptions } from './reassembly';
 import type { FramerOptions } from './nbss-framer';
 import { looksLikeNbssSmb, RESYNC_WINDOW } from '../../dissectors/nbss';
 import { looksLikeDcerpcBind } from './dcerpc-framer';
+import { defaultConfig, type Config } from '../shared/config';
 
 export interface NetOptions extends ReassemblyOptions, FramerOptions {
   /** capture seconds without a packet after which a connection ends ('idle_timeout') */
@@ -32,13 +33,21 @@ export interface NetOptions extends ReassemblyOptions, FramerOptions {
   maxDcerpcEndpoints: number;
 }
 
+/** The options a configuration file sets (its tracker and net sections). */
+export function netOptionsFromConfig(c: Config): Pick<NetOptions, 'idleTimeoutSec' | 'maxFlows' | 'maxOooBytesPerFlow' | 'maxOooBytesTotal' | 'maxMessageBytes' | 'gapTimeoutSec'> {
+  return {
+    idleTimeoutSec: c.tracker.idleTimeout,
+    maxFlows: c.tracker.maxFlows,
+    maxOooBytesPerFlow: c.net.maxOooBytesPerFlow,
+    maxOooBytesTotal: c.net.maxOooBytesTotal,
+    maxMessageBytes: c.net.maxMessageBytes,
+    gapTimeoutSec: c.net.gapTimeout,
+  };
+}
+
+/** Configurable options at the config schema's defaults (one place for them); the rest fixed here. */
 export const DEFAULT_NET_OPTIONS: NetOptions = {
-  idleTimeoutSec: 600,
-  maxFlows: 65536,
-  maxOooBytesPerFlow: 1024 * 1024,
-  maxOooBytesTotal: 64 * 1024 * 1024,
-  gapTimeoutSec: 10,
-  maxMessageBytes: 4 * 1024 * 1024,
+  ...netOptionsFromConfig(defaultConfig()),
   // SMB2 multi-credit READ/WRITE go up to 8 MiB; a little more for the header
   maxResyncLength: 8 * 1024 * 1024 + 4096,
   maxControlLength: 1024,

@@ -25,6 +25,8 @@ export interface MetricsSources {
   kernelDrops: () => number;
   /** capture records read although their caplen exceeds the snaplen */
   recordsOverSnaplen: () => number;
+  /** exceptions caught at the rooms' error boundaries, by room */
+  faults: () => LabelledCounts;
   /** TCP connections currently tracked */
   flows: () => number;
   sessionsOpen: () => number;
@@ -137,6 +139,7 @@ export function registerMetrics(registry: Registry, src: MetricsSources): void {
   counter('sharewatch_gaps_total', 'TCP stream gaps (bytes lost before reassembly).', src.gaps);
   labelled('sharewatch_parse_errors_total', 'SMB parse errors, by reason.', 'reason', src.parseErrors);
   labelled('sharewatch_memcap_hits_total', 'Memcap evictions, by cap.', 'cap', src.memcapHits);
+  labelled('sharewatch_faults_total', 'Exceptions caught at a room boundary on hostile input, by room.', 'room', src.faults);
   if (src.dcerpcCalls) labelled('sharewatch_dcerpc_calls_total', 'DCE/RPC calls seen (ignored operations included), by interface/operation.', 'operation', src.dcerpcCalls);
   if (src.dcerpcErrors) labelled('sharewatch_dcerpc_errors_total', 'DCE/RPC decode errors, by reason.', 'reason', src.dcerpcErrors);
 }

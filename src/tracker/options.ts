@@ -1,6 +1,8 @@
 import { DEFAULT_RPC_LIMITS, type RpcLimits } from './dcerpc/limits';
 
 /** Tracker tuning: memcaps and share classification (from the config file's tracker section). */
+import { defaultConfig } from '../shared/config';
+
 export interface TrackerOptions {
   /** DCE/RPC memcaps */
   rpcLimits: RpcLimits;
@@ -14,14 +16,16 @@ export interface TrackerOptions {
   maxOpenFilesPerConnection: number;
 }
 
+/** the config schema's defaults (one place for them) */
+const defaults = defaultConfig();
 export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
   rpcLimits: DEFAULT_RPC_LIMITS,
-  dcerpcIgnore: new Map(),
-  extraAdminShares: [],
-  maxSessions: 100_000,
-  maxTrees: 1_000_000,
-  maxPendingPerConnection: 4096,
-  maxOpenFilesPerConnection: 16384,
+  dcerpcIgnore: defaults.dcerpc.ignoreOperations,
+  extraAdminShares: defaults.shareClasses.admin,
+  maxSessions: defaults.tracker.maxSessions,
+  maxTrees: defaults.tracker.maxTrees,
+  maxPendingPerConnection: defaults.tracker.maxPendingPerConnection,
+  maxOpenFilesPerConnection: defaults.tracker.maxOpenFilesPerConnection,
 };
 
 /** Counters the tracker keeps (plain fields; metrics and the summary read them). */
