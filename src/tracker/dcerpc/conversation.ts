@@ -12,11 +12,13 @@ import {
   decodeResponseStub,
   lookupInterface,
   mergeHandleArgs,
+  negotiatedContexts,
   objectArgs,
   operationName,
   peekFragLength,
   type Args,
   type AuthLevelName,
+  type BindPdu,
   type InterfaceInfo,
   type Pdu,
 } from '../../../dissectors/dcerpc';
@@ -52,7 +54,12 @@ interface Context {
   readonly uuid: string;
   readonly version: string;
   readonly iface: InterfaceInfo | undefined;
+  /** the bind_ack accepted NDR64 as its transfer syntax */
+  ndr64: boolean;
 }
+
+/** binds awaiting their ack (by call id), to learn each context's transfer syntax */
+const MAX_PENDING_BINDS = 8;
 
 interface PendingCall {
   readonly callId: number;
@@ -82,6 +89,7 @@ export class RpcConversation {
   private readonly contexts = new Map<number, Context>();
   private readonly calls = new Map<number, PendingCall>();
   private readonly handles = new Map<string, Args>();
+  private readonly binds = new Map<number, BindPdu['contexts']>();
   /** pipe data not yet forming a whole PDU, per direction (SMB transports) */
   private readonly carry: [Buffer | null, Buffer | null] = [null, null];
   private readonly assembly: [StubAssembly | null, StubAssembly | null] = [null, null];
@@ -150,7 +158,11 @@ export class RpcConversation {
     switch (p.type) {
       case 'bind':
       case 'alter_context':
-        this.bind(p);
+        if (dir === TO_SERVER) this.bind(p);
+        return;
+      case 'bind_ack':
+      case 'alter_context_resp':
+        if (dir === TO_CLIENT) this.bindAck(p);
         return;
       case 'auth3':
         if (p.auth && this.owner.noteAuth) this.owner.noteAuth(p.auth.verifier);
@@ -191,9 +203,23 @@ export class RpcConversation {
         uuid: ctx.abstract.uuid,
         version: ctx.abstract.version,
         iface: lookupInterface(ctx.abstract.uuid),
+        ndr64: false,
       });
     }
+    if (this.binds.size >= MAX_PENDING_BINDS) this.binds.delete(this.binds.keys().next().value as number);
+    this.binds.set(p.callId, p.contexts);
     if (p.auth && this.owner.noteAuth) this.owner.noteAuth(p.auth.verifier);
+  }
+
+  /** The answer to a bind: which transfer syntax (NDR or NDR64) each context uses. */
+  private bindAck(p: Extract<Pdu, { type: 'bind_ack' | 'alter_context_resp' }>): void {
+    const contexts = this.binds.get(p.callId);
+    if (contexts === undefined) return;
+    this.binds.delete(p.callId);
+    for (const n of negotiatedContexts({ contexts } as BindPdu, p)) {
+      const ctx = this.contexts.get(n.ctxId);
+      if (ctx !== undefined) ctx.ndr64 = n.ndr64;
+    }
   }
 
   /** The whole stub of a fragment series, or null while more fragments are due. */
@@ -241,7 +267,7 @@ export class RpcConversation {
     let handle: string | undefined;
     const complete = Buffer.isBuffer(whole) ? whole : whole.cut ? null : whole.buf.subarray(0, whole.len);
     if (!p.encrypted && complete !== null && op) {
-      const r = decodeRequestStub(op, complete, p.bigEndian);
+      const r = decodeRequestStub(op, complete, p.bigEndian, ctx !== null && ctx.ndr64);
       if (r.ok) {
         args = r.args;
         handle = r.handle;
@@ -290,7 +316,7 @@ export class RpcConversation {
     // a response whose status cannot be read (sealed, cut, undecodable) has an unknown outcome
     let outcome: Outcome = 'unknown';
     if (!p.encrypted && complete !== null) {
-      const r = decodeResponseStub(op, complete, p.bigEndian);
+      const r = decodeResponseStub(op, complete, p.bigEndian, call.ctx !== null && call.ctx.ndr64);
       if (r.ok) {
         outArgs = r.args;
         if (r.returnCode !== null) {
