@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { decodePdu, peekFragLength, looksLikeBind } from '../dissectors/dcerpc/pdu';
 import { NdrReader, MAX_NDR_POINTERS, MAX_NDR_DEPTH } from '../dissectors/dcerpc/ndr';
-import { decodeRequestStub, lookupInterface } from '../dissectors/dcerpc/index';
+import { decodeRequestStub, decodeResponseStub, lookupInterface } from '../dissectors/dcerpc/index';
 import { taskFacts } from '../dissectors/dcerpc/iface/task-xml';
 import { tsharkPdus } from './helpers/dcerpc-tshark';
 import { UUIDS_BY_NAME } from './helpers/dcerpc-uuids';
@@ -171,12 +171,12 @@ t.test('every truncation of real stubs is a typed error or a value, never a thro
   let errors = 0;
   let n = 0;
   for (const line of out.trim().split('\n')) {
-    const c = JSON.parse(line) as { iface: string; opnum: number; stub: string };
+    const c = JSON.parse(line) as { kind?: string; iface: string; opnum: number; stub: string };
     const op = lookupInterface(UUIDS_BY_NAME[c.iface])!.ops.get(c.opnum);
     const stub = Buffer.from(c.stub, 'hex');
     for (let cut = 0; cut < stub.length; cut++) {
       for (const ndr64 of [false, true]) {
-        const d = decodeRequestStub(op, stub.subarray(0, cut), false, ndr64);
+        const d = c.kind === 'response' ? decodeResponseStub(op, stub.subarray(0, cut), false, ndr64) : decodeRequestStub(op, stub.subarray(0, cut), false, ndr64);
         n++;
         if (!d.ok) {
           errors++;

@@ -4,15 +4,18 @@
  * call: our decoders must give back exactly the arguments impacket was given. This is the oracle
  * for what the corpus lacks or tshark 4.0 cannot decode: SchRpcRegisterTask with atexec's task
  * XML, SchRpcRun/Delete/EnableTask, winreg create/set (every value type)/delete/save, svcctl
- * change-config and start with arguments, atsvc NetrJobAdd.
+ * change-config and start with arguments, atsvc NetrJobAdd, IWbemServices ExecMethod; and
+ * responses (return codes, returned handles, [out] arguments before them).
  */
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { decodeRequestStub, lookupInterface } from '../dissectors/dcerpc/index';
+import { decodeRequestStub, decodeResponseStub, lookupInterface } from '../dissectors/dcerpc/index';
 import { UUIDS_BY_NAME } from './helpers/dcerpc-uuids';
 
 interface Case {
+  kind?: 'response';
+  returnCode?: number;
   iface: string;
   opnum: number;
   op: string;
@@ -30,11 +33,22 @@ function cases(): Case[] {
 const all = cases();
 t.ok(all.length >= 25, `${all.length} impacket stubs`);
 for (const c of all) {
-  t.test(`${c.iface} ${c.op}`, (t) => {
+  t.test(`${c.iface} ${c.op}${c.kind ? ' ' + c.kind : ''}`, (t) => {
     const iface = lookupInterface(UUIDS_BY_NAME[c.iface]);
     t.ok(iface, 'interface known');
     const op = iface!.ops.get(c.opnum);
     t.equal(op?.name, c.op, 'operation name');
+    if (c.kind === 'response') {
+      const r = decodeResponseStub(op, Buffer.from(c.stub, 'hex'), false);
+      if (!r.ok) {
+        t.fail(`${r.reason} at ${r.offset}`);
+        return t.end();
+      }
+      t.equal(r.returnCode, c.returnCode, 'return code');
+      t.equal(r.handle, c.handle ?? undefined, 'returned handle');
+      t.same(r.args, c.args, 'arguments');
+      return t.end();
+    }
     t.ok(op?.request, 'has a request decoder');
     const d = decodeRequestStub(op, Buffer.from(c.stub, 'hex'), false);
     if (!d.ok) {

@@ -117,6 +117,32 @@ at['Flags'] = 0
 at['Command'] = 'cmd /c net user x Pass123 /add\x00'
 call(AT, {'job_time': '23:59:00', 'command': 'cmd /c net user x Pass123 /add'}, atsvc.hNetrJobAdd, NULL, at)
 
+# Responses as impacket marshals them (impacket's server-side structures): return codes, the
+# handles Open/Create calls return, and the [out] arguments before them.
+def response(iface, opnum, op, resp, returnCode, handle=None, args=None):
+    out.append({'kind': 'response', 'iface': iface, 'opnum': opnum, 'op': op, 'stub': resp.getData().hex(),
+                'returnCode': returnCode, 'handle': handle, 'args': args or {}})
+
+R = bytes(range(0x40, 0x54))
+r = scmr.RControlServiceResponse(); r['lpServiceStatus']['dwCurrentState'] = scmr.SERVICE_STOP_PENDING; r['ErrorCode'] = 0
+response(SVC, 1, 'RControlService', r, 0)
+r = scmr.ROpenServiceWResponse(); r['lpServiceHandle'] = b'\x00' * 20; r['ErrorCode'] = 1060
+response(SVC, 16, 'ROpenServiceW', r, 1060, '00' * 20)
+r = scmr.ROpenSCManagerWResponse(); r['lpScHandle'] = R; r['ErrorCode'] = 0
+response(SVC, 15, 'ROpenSCManagerW', r, 0, R.hex())
+r = rrp.OpenLocalMachineResponse(); r['phKey'] = rrp.RPC_HKEY(R); r['ErrorCode'] = 0
+response(REG, 2, 'OpenLocalMachine', r, 0, rrp.RPC_HKEY(R).getData().hex())
+r = rrp.BaseRegCreateKeyResponse(); r['phkResult'] = rrp.RPC_HKEY(R); r['lpdwDisposition'] = rrp.REG_CREATED_NEW_KEY; r['ErrorCode'] = 0
+response(REG, 6, 'BaseRegCreateKey', r, 0, rrp.RPC_HKEY(R).getData().hex())
+r = rrp.BaseRegOpenKeyResponse(); r['phkResult'] = rrp.RPC_HKEY(R); r['ErrorCode'] = 5
+response(REG, 15, 'BaseRegOpenKey', r, 5, rrp.RPC_HKEY(R).getData().hex())
+r = tsch.SchRpcRegisterTaskResponse(); r['pActualPath'] = '\\xKzHqTOP\x00'; r['pErrorInfo'] = NULL; r['ErrorCode'] = 0
+response(TS, 1, 'SchRpcRegisterTask', r, 0, None, {'task_path': '\\xKzHqTOP'})
+r = tsch.SchRpcRunResponse(); r['pGuid'] = b'\x11' * 16; r['ErrorCode'] = 0x80070002
+response(TS, 12, 'SchRpcRun', r, 0x80070002)
+r = atsvc.NetrJobAddResponse(); r['pJobId'] = 7; r['ErrorCode'] = 0
+response(AT, 0, 'NetrJobAdd', r, 0)
+
 # IWbemServices::ExecMethod('Win32_Process', 'Create') as wmiexec.py sends it: the in-parameters
 # are an MS-WMIO encoded __PARAMETERS instance. Offline there is no server class to spawn it from,
 # so the instance is assembled from impacket's own WMIO structures (CLASS_PART, INSTANCE_TYPE,
