@@ -148,4 +148,24 @@ t.test('negotiatedContexts: smb2-04 binds atsvc with NDR and NDR64 and the serve
   t.end();
 });
 
+t.test('big-endian data representation: the same request with a big-endian header decodes to the same fields', (t) => {
+  const le = tsharkPdus('suricata-verify/smb2-07.pcap').find((p) => p.raw[2] === 0 && p.raw.readUInt16LE(22) === 16)!.raw;
+  const be = Buffer.from(le);
+  be[4] = 0x00; // drep: big-endian integers, ASCII, IEEE
+  be.writeUInt16BE(le.readUInt16LE(8), 8);
+  be.writeUInt16BE(le.readUInt16LE(10), 10);
+  be.writeUInt32BE(le.readUInt32LE(12), 12);
+  be.writeUInt32BE(le.readUInt32LE(16), 16);
+  be.writeUInt16BE(le.readUInt16LE(20), 20);
+  be.writeUInt16BE(le.readUInt16LE(22), 22);
+  const a = decodePdu(le);
+  const b = decodePdu(be);
+  t.ok(a.ok && b.ok && a.type === 'request' && b.type === 'request');
+  if (a.ok && b.ok && a.type === 'request' && b.type === 'request') {
+    t.equal(b.bigEndian, true);
+    t.same([b.fragLength, b.callId, b.allocHint, b.ctxId, b.opnum, b.stub.length], [a.fragLength, a.callId, a.allocHint, a.ctxId, a.opnum, a.stub.length]);
+  }
+  t.end();
+});
+
 t.teardown(() => console.log(`# ${total} PDUs compared with tshark`));
