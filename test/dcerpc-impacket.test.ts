@@ -5,7 +5,9 @@
  * for what the corpus lacks or tshark 4.0 cannot decode: SchRpcRegisterTask with atexec's task
  * XML, SchRpcRun/Delete/EnableTask, winreg create/set (every value type)/delete/save, svcctl
  * change-config and start with arguments, atsvc NetrJobAdd, IWbemServices ExecMethod; and
- * responses (return codes, returned handles, [out] arguments before them).
+ * responses (return codes, returned handles, [out] arguments before them). svcctl's ANSI and
+ * WOW variants and ROpenSCManager2, which impacket does not define, are its NDRCALLs written from
+ * the MS-SCMR IDL in the helper (the IDL transcription is ours, the byte layout impacket's).
  */
 import t from 'tap';
 import { execFileSync } from 'node:child_process';

@@ -46,6 +46,116 @@ call(SVC, {'_handle': H.hex()}, scmr.hRStartServiceW, H)
 call(SVC, {'_handle': H.hex()}, scmr.hRDeleteService, H)
 call(SVC, {}, scmr.hROpenSCManagerW, 'DC1')
 
+# The ANSI and later svcctl variants impacket does not define: their IDL (MS-SCMR 3.1.4.23-.26,
+# .28, .41, .49, .50) transcribed into impacket NDRCALLs, so impacket's NDR engine lays out the bytes.
+from impacket.dcerpc.v5.ndr import NDRCALL, NDRSTRUCT, NDRUniConformantArray, NDRPOINTER
+from impacket.dcerpc.v5.dtypes import DWORD, LPDWORD, LPBYTE, LPSTR, STR, LPWSTR, WSTR, USHORT
+
+
+class RCreateServiceA(NDRCALL):
+    opnum = 24
+    structure = (('hSCManager', scmr.SC_RPC_HANDLE), ('lpServiceName', STR), ('lpDisplayName', LPSTR),
+                 ('dwDesiredAccess', DWORD), ('dwServiceType', DWORD), ('dwStartType', DWORD), ('dwErrorControl', DWORD),
+                 ('lpBinaryPathName', STR), ('lpLoadOrderGroup', LPSTR), ('lpdwTagId', LPDWORD), ('lpDependencies', LPBYTE),
+                 ('dwDependSize', DWORD), ('lpServiceStartName', LPSTR), ('lpPassword', LPBYTE), ('dwPwSize', DWORD))
+
+
+class RCreateServiceWOW64A(RCreateServiceA):
+    opnum = 44
+
+
+class RCreateWowService(NDRCALL):
+    opnum = 60
+    structure = scmr.RCreateServiceW.structure + (('dwServiceWowType', USHORT),)
+
+
+class ROpenServiceA(NDRCALL):
+    opnum = 28
+    structure = (('hSCManager', scmr.SC_RPC_HANDLE), ('lpServiceName', STR), ('dwDesiredAccess', DWORD))
+
+
+class ROpenSCManagerA(NDRCALL):
+    opnum = 27
+    structure = (('lpMachineName', LPSTR), ('lpDatabaseName', LPSTR), ('dwDesiredAccess', DWORD))
+
+
+class ROpenSCManager2(NDRCALL):
+    opnum = 64
+    structure = (('lpDatabaseName', LPWSTR), ('dwDesiredAccess', DWORD))
+
+
+class RChangeServiceConfigA(NDRCALL):
+    opnum = 23
+    structure = (('hService', scmr.SC_RPC_HANDLE), ('dwServiceType', DWORD), ('dwStartType', DWORD), ('dwErrorControl', DWORD),
+                 ('lpBinaryPathName', LPSTR), ('lpLoadOrderGroup', LPSTR), ('lpdwTagId', LPDWORD), ('lpDependencies', LPBYTE),
+                 ('dwDependSize', DWORD), ('lpServiceStartName', LPSTR), ('lpPassword', LPBYTE), ('dwPwSize', DWORD),
+                 ('lpDisplayName', LPSTR))
+
+
+class STRING_PTRSA(NDRSTRUCT):
+    structure = (('Data', NDRUniConformantArray),)
+
+    def __init__(self, data=None, isNDR64=False):
+        NDRSTRUCT.__init__(self, None, isNDR64)
+        self.fields['Data'].item = LPSTR
+        if data is not None:
+            self.fromString(data)
+
+
+class UNIQUE_STRING_PTRSA(NDRPOINTER):
+    referent = (('Data', STRING_PTRSA),)
+
+
+class RStartServiceA(NDRCALL):
+    opnum = 31
+    structure = (('hService', scmr.SC_RPC_HANDLE), ('argc', DWORD), ('argv', UNIQUE_STRING_PTRSA))
+
+
+def direct(iface, req, handle, args):
+    out.append({'iface': iface, 'opnum': req.opnum, 'op': req.__class__.__name__, 'stub': req.getData().hex(),
+                'handle': handle, 'args': args})
+
+
+for cls in (RCreateServiceA, RCreateServiceWOW64A):
+    q = cls()
+    q['hSCManager'] = H
+    q['lpServiceName'] = 'ansisvc\x00'
+    q['lpDisplayName'] = 'ANSI service\x00'
+    q['dwDesiredAccess'] = 0xf01ff
+    q['dwServiceType'] = 0x10
+    q['dwStartType'] = 4
+    q['lpBinaryPathName'] = 'C:\\Windows\\ansi.exe -x\x00'
+    q['lpLoadOrderGroup'] = NULL
+    q['lpdwTagId'] = NULL
+    q['lpDependencies'] = NULL
+    q['lpServiceStartName'] = '.\\admin\x00'
+    q['lpPassword'] = NULL
+    direct(SVC, q, H.hex(), {'service_name': 'ansisvc', 'display_name': 'ANSI service', 'service_type': 'win32_own_process',
+                             'start_type': 'disabled', 'binary_path': 'C:\\Windows\\ansi.exe -x', 'account': '.\\admin'})
+q = RCreateWowService()
+for k, v in (('hSCManager', H), ('lpServiceName', 'wow\x00'), ('lpDisplayName', NULL), ('dwDesiredAccess', 0xf01ff),
+             ('dwServiceType', 0x10), ('dwStartType', 3), ('dwErrorControl', 1), ('lpBinaryPathName', 'C:\\wow.exe\x00'),
+             ('lpLoadOrderGroup', NULL), ('lpdwTagId', NULL), ('lpDependencies', NULL), ('lpServiceStartName', NULL),
+             ('lpPassword', NULL), ('dwServiceWowType', 0x14c)):
+    q[k] = v
+direct(SVC, q, H.hex(), {'service_name': 'wow', 'service_type': 'win32_own_process', 'start_type': 'demand', 'binary_path': 'C:\\wow.exe'})
+q = ROpenServiceA(); q['hSCManager'] = H; q['lpServiceName'] = 'Spooler\x00'; q['dwDesiredAccess'] = 0x10
+direct(SVC, q, H.hex(), {'service_name': 'Spooler'})
+q = ROpenSCManagerA(); q['lpMachineName'] = 'DC1\x00'; q['lpDatabaseName'] = 'ServicesActive\x00'; q['dwDesiredAccess'] = 0xf003f
+direct(SVC, q, None, {})
+q = ROpenSCManager2(); q['lpDatabaseName'] = 'ServicesActive\x00'; q['dwDesiredAccess'] = 0xf003f
+direct(SVC, q, None, {})
+q = RChangeServiceConfigA()
+for k, v in (('hService', H), ('dwServiceType', 0xffffffff), ('dwStartType', 2), ('dwErrorControl', 0xffffffff),
+             ('lpBinaryPathName', 'cmd.exe /c calc\x00'), ('lpLoadOrderGroup', NULL), ('lpdwTagId', NULL), ('lpDependencies', NULL),
+             ('lpServiceStartName', 'LocalSystem\x00'), ('lpPassword', NULL), ('lpDisplayName', NULL)):
+    q[k] = v
+direct(SVC, q, H.hex(), {'start_type': 'auto', 'binary_path': 'cmd.exe /c calc', 'account': 'LocalSystem'})
+q = RStartServiceA(); q['hService'] = H; q['argc'] = 2
+for a in ('-k', 'netsvcs'):
+    x = LPSTR(); x['Data'] = a + '\x00'; q['argv'].append(x)
+direct(SVC, q, H.hex(), {'arguments': '-k netsvcs'})
+
 REG = 'winreg'
 HK = rrp.RPC_HKEY(H)  # the same 20 bytes as a winreg key handle
 call(REG, {'key': 'HKLM'}, rrp.hOpenLocalMachine)
