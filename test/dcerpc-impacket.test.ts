@@ -5,7 +5,8 @@
  * for what the corpus lacks or tshark 4.0 cannot decode: SchRpcRegisterTask with atexec's task
  * XML, SchRpcRun/Delete/EnableTask, winreg create/set (every value type)/delete/save, svcctl
  * change-config and start with arguments, atsvc NetrJobAdd, IWbemServices ExecMethod; and
- * responses (return codes, returned handles, [out] arguments before them). svcctl's ANSI and
+ * responses (return codes, returned handles, [out] arguments before them). Requests made through
+ * the h* helpers are also checked in NDR64 (impacket re-marshals them as after an NDR64 bind). svcctl's ANSI and
  * WOW variants and ROpenSCManager2, which impacket does not define, are its NDRCALLs written from
  * the MS-SCMR IDL in the helper (the IDL transcription is ours, the byte layout impacket's).
  */
@@ -22,6 +23,8 @@ interface Case {
   opnum: number;
   op: string;
   stub: string;
+  /** the same request in NDR64 (for calls made through impacket's h* helpers) */
+  stub64?: string;
   handle: string | null;
   args: Record<string, unknown>;
 }
@@ -59,6 +62,11 @@ for (const c of all) {
     }
     t.same(d.args, c.args, 'arguments');
     t.equal(d.handle, c.handle ?? undefined, 'input handle');
+    if (c.stub64) {
+      const d64 = decodeRequestStub(op, Buffer.from(c.stub64, 'hex'), false, true);
+      t.ok(d64.ok, 'NDR64 decodes');
+      if (d64.ok) t.same(d64.args, c.args, 'NDR64 arguments');
+    }
     t.end();
   });
 }

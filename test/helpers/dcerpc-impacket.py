@@ -8,6 +8,9 @@ the arguments each call carried: the oracle for calls the corpus lacks or tshark
 import json
 from impacket.dcerpc.v5 import scmr, rrp, tsch, atsvc
 from impacket.dcerpc.v5.dtypes import NULL
+from impacket.uuid import uuidtup_to_bin
+
+NDR64_SYNTAX = uuidtup_to_bin(('71710533-BEBA-4937-8319-B5DBEF9CCC36', '1.0'))
 
 H = bytes(range(1, 21))  # an input context handle
 out = []
@@ -18,8 +21,11 @@ class Capture:
         self.iface, self.expect = iface, expect
 
     def request(self, req, *a, **k):
+        ndr20 = req.getData().hex()
+        # the same call in NDR64, as impacket's transport re-marshals it after an NDR64 bind
+        req.changeTransferSyntax(NDR64_SYNTAX)
         out.append({'iface': self.iface, 'opnum': req.opnum, 'op': req.__class__.__name__,
-                    'stub': req.getData().hex(), 'handle': self.expect.pop('_handle', None),
+                    'stub': ndr20, 'stub64': req.getData().hex(), 'handle': self.expect.pop('_handle', None),
                     'args': self.expect})
 
 
