@@ -259,6 +259,64 @@ response(TS, 12, 'SchRpcRun', r, 0x80070002)
 r = atsvc.NetrJobAddResponse(); r['pJobId'] = 7; r['ErrorCode'] = 0
 response(AT, 0, 'NetrJobAdd', r, 0)
 
+# epmapper ept_map as rpcdump/impacket's hept_map asks for MS-NRPC over TCP, and a server answer
+# with two towers (TCP port 49667 first).
+from impacket.dcerpc.v5 import epm
+from impacket.uuid import uuidtup_to_bin as u2b
+
+
+class Stop(Exception):
+    pass
+
+
+class EpmCapture(Capture):
+    def bind(self, *a, **k):
+        pass
+
+    def request(self, req, *a, **k):
+        Capture.request(self, req)
+        raise Stop()
+
+
+try:
+    epm.hept_map('10.0.0.1', u2b(('12345678-1234-ABCD-EF00-01234567CFFB', '1.0')), protocol='ncacn_ip_tcp',
+                 dce=EpmCapture('epmapper', {'interface_asked': 'netlogon'}))
+except Stop:
+    pass
+
+
+def tower(port):
+    t = epm.EPMTower()
+    i = epm.EPMRPCInterface()
+    i['InterfaceUUID'] = u2b(('12345678-1234-ABCD-EF00-01234567CFFB', '1.0'))[:16]
+    i['MajorVersion'] = 1
+    i['MinorVersion'] = 0
+    d = epm.EPMRPCDataRepresentation()
+    d['DataRepUuid'] = u2b(('8a885d04-1ceb-11c9-9fe8-08002b104860', '2.0'))[:16]
+    d['MajorVersion'] = 2
+    d['MinorVersion'] = 0
+    pi = epm.EPMProtocolIdentifier()
+    pi['ProtIdentifier'] = epm.FLOOR_RPCV5_IDENTIFIER
+    pa = epm.EPMPortAddr()
+    pa['IpPort'] = port
+    ha = epm.EPMHostAddr()
+    ha['Ip4addr'] = bytes([10, 0, 0, 1])
+    t['NumberOfFloors'] = 5
+    t['Floors'] = i.getData() + d.getData() + pi.getData() + pa.getData() + ha.getData()
+    tp = epm.twr_p_t()
+    tp['tower_length'] = len(t)
+    tp['tower_octet_string'] = t.getData()
+    return tp
+
+
+r = epm.ept_mapResponse()
+r['entry_handle'] = epm.ept_lookup_handle_t(b'\x00' * 20)
+r['num_towers'] = 2
+r['ITowers'].append(tower(49667))
+r['ITowers'].append(tower(49668))
+r['status'] = 0
+response('epmapper', 3, 'ept_map', r, 0, None, {'port': 49667})
+
 # IWbemServices::ExecMethod('Win32_Process', 'Create') as wmiexec.py sends it: the in-parameters
 # are an MS-WMIO encoded __PARAMETERS instance. Offline there is no server class to spawn it from,
 # so the instance is assembled from impacket's own WMIO structures (CLASS_PART, INSTANCE_TYPE,
