@@ -4,6 +4,9 @@
  * from it (dcerpc.* and the interface layer's: svcctl.*, winreg.*, atsvc.*, epm.* …).
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { requireTshark } from './tshark-messages';
 import { corpusFile } from './corpus';
 
@@ -36,14 +39,35 @@ function asList<T>(x: T | T[] | undefined): T[] {
   return x === undefined ? [] : Array.isArray(x) && !(typeof x[0] === 'string') ? (x as T[]) : [x as T];
 }
 
-/** `rel` is a corpus path ("dcerpc/sv_…pcap"); `ifaceLayers` the interface layers to pair with each PDU. */
-export function tsharkPdus(rel: string, ifaceLayers: string[] = [], filter = 'dcerpc'): TsharkPdu[] {
+/** Every interface layer the dcerpc tests read: one tshark run per capture serves them all. */
+const ALL_LAYERS = ['frame', 'tcp', 'dcerpc', 'svcctl', 'atsvc', 'winreg', 'epm', 'isystemactivator'];
+
+/**
+ * tshark's JSON for a capture, cached in the temp dir by capture name, size and mtime (the
+ * dcerpc test files run in parallel and share it; written to a temporary name, then renamed).
+ */
+function tsharkJson(rel: string, filter: string): string {
+  const file = corpusFile(rel);
+  const st = statSync(file);
+  const key = `${rel.replace(/[^A-Za-z0-9.]+/g, '_')}-${st.size}-${Math.floor(st.mtimeMs)}-${filter.replace(/[^A-Za-z0-9]+/g, '_')}`;
+  const cached = path.join(tmpdir(), `sw-dcerpc-tshark-${key}.json`);
+  if (existsSync(cached)) return readFileSync(cached, 'utf8');
   requireTshark();
   const out = execFileSync(
     'tshark',
-    ['-Q', '-n', '-r', corpusFile(rel), '-Y', filter, '-T', 'json', '-x', '--no-duplicate-keys', '-J', ['frame', 'tcp', 'dcerpc', ...ifaceLayers].join(' ')],
+    ['-Q', '-n', '-r', file, '-Y', filter, '-T', 'json', '-x', '--no-duplicate-keys', '-J', ALL_LAYERS.join(' ')],
     { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] },
   ).toString();
+  const tmp = `${cached}.${process.pid}`;
+  writeFileSync(tmp, out);
+  renameSync(tmp, cached);
+  return out;
+}
+
+/** `rel` is a corpus path ("dcerpc/sv_…pcap"); `ifaceLayers` the interface layers to pair with each PDU. */
+export function tsharkPdus(rel: string, ifaceLayers: string[] = [], filter = 'dcerpc'): TsharkPdu[] {
+  for (const l of ifaceLayers) if (!ALL_LAYERS.includes(l)) throw new Error(`layer ${l} is not in ALL_LAYERS`);
+  const out = tsharkJson(rel, filter);
   const pkts = JSON.parse(out) as { _source: { layers: Record<string, Json> } }[];
   const res: TsharkPdu[] = [];
   for (const p of pkts) {
