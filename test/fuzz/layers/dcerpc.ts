@@ -133,6 +133,6 @@ export const dcerpcProperties: FuzzProperty<any>[] = [
 ];
 
 export const ndrProperties: FuzzProperty<any>[] = [
-  { layer: 'ndr', name: 'arbitrary stubs through every decoder', weight: 0.2, arbitrary: () => fc.uint8Array({ maxLength: 300 }), check: (b: Uint8Array, c) => dissectStub(embed(b), c) },
-  mutated(stubSeeds, dissectStub, 'ndr', 0.2),
+  { layer: 'ndr', name: 'arbitrary stubs through every decoder', weight: 0.1, arbitrary: () => fc.uint8Array({ maxLength: 300 }), check: (b: Uint8Array, c) => dissectStub(embed(b), c) },
+  mutated(stubSeeds, dissectStub, 'ndr', 0.1),
 ];
