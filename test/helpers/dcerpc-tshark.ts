@@ -42,14 +42,20 @@ function asList<T>(x: T | T[] | undefined): T[] {
 /** Every interface layer the dcerpc tests read: one tshark run per capture serves them all. */
 const ALL_LAYERS = ['frame', 'tcp', 'dcerpc', 'svcctl', 'atsvc', 'winreg', 'epm', 'isystemactivator'];
 
+let tsharkVersion: string | null = null;
+
 /**
- * tshark's JSON for a capture, cached in the temp dir by capture name, size and mtime (the
+ * tshark's JSON for a capture, cached in the temp dir by tshark version, capture name, size and mtime (the
  * dcerpc test files run in parallel and share it; written to a temporary name, then renamed).
  */
 function tsharkJson(rel: string, filter: string): string {
   const file = corpusFile(rel);
   const st = statSync(file);
-  const key = `${rel.replace(/[^A-Za-z0-9.]+/g, '_')}-${st.size}-${Math.floor(st.mtimeMs)}-${filter.replace(/[^A-Za-z0-9]+/g, '_')}`;
+  if (tsharkVersion === null) {
+    requireTshark();
+    tsharkVersion = execFileSync('tshark', ['-v'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString().match(/\d+\.\d+\.\d+/)?.[0] ?? 'unknown';
+  }
+  const key = `${tsharkVersion}-${rel.replace(/[^A-Za-z0-9.]+/g, '_')}-${st.size}-${Math.floor(st.mtimeMs)}-${filter.replace(/[^A-Za-z0-9]+/g, '_')}`;
   const cached = path.join(tmpdir(), `sw-dcerpc-tshark-${key}.json`);
   if (existsSync(cached)) return readFileSync(cached, 'utf8');
   requireTshark();
