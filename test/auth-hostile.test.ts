@@ -116,7 +116,7 @@ t.test('DER lengths that lie, deep nesting', (t) => {
   inner[oidAt + 1] = 0x7e;
   t.match(reason(parseSecurityBlob(inner)), /^der_/);
   // 200 nested SEQUENCEs as the mechToken of a NegTokenInit
-  let deep = Buffer.from('0500', 'hex');
+  let deep: Buffer = Buffer.from('0500', 'hex');
   for (let i = 0; i < 200; i++) deep = Buffer.concat([derHead(0x30, deep.length), deep]);
   const tok = wrap(0xa0, wrap(0x30, wrap(0xa2, wrap(0x04, deep))));
   t.equal(derValidate(deep, 0, deep.length)?.reason, 'der_too_deep');
@@ -125,7 +125,7 @@ t.test('DER lengths that lie, deep nesting', (t) => {
   const nested = wrap(0xa0, wrap(0x30, deep));
   t.equal(reason(parseSecurityBlob(nested)), 'der_too_deep');
   // SPNEGO inside SPNEGO inside ... : token nesting bound
-  let tokens = Buffer.from('NTLMSSP\0\x01\0\0\0\0\0\0\0', 'latin1');
+  let tokens: Buffer = Buffer.from('NTLMSSP\0\x01\0\0\0\0\0\0\0', 'latin1');
   for (let i = 0; i < 10; i++) tokens = wrap(0xa0, wrap(0x30, wrap(0xa2, wrap(0x04, tokens))));
   t.equal(reason(parseSecurityBlob(tokens)), 'auth_token_nesting');
   t.end();

@@ -8,7 +8,7 @@ import t from 'tap';
 import * as fs from 'node:fs';
 import { readCaptures } from '../src/capture/reader';
 import { corpusFiles, corpusName } from './helpers/corpus';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const pcapParser = require('pcap-parser') as { parse(input: string): NodeJS.EventEmitter };
 
 interface P {

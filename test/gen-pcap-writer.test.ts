@@ -9,7 +9,6 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const gen = require('../tools/gen/pcap-writer.js');
 
 function tool(name: string, args: string[]): string {

@@ -4,7 +4,7 @@
  * and the lab captures, the hand-built shapes, and records whose strings and numbers are hostile
  * (quotes, backslashes, C0/C1 controls, paired and lone surrogates, NaN, -0, undefined fields).
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import * as fs from 'node:fs';
 import { toEcs, toNdjsonLine } from '../src/output/ecs';
 import type { OutputRecord } from '../src/shared/records';
@@ -16,7 +16,7 @@ function reference(rec: OutputRecord): string {
   return JSON.stringify(toEcs(rec)) + '\n';
 }
 
-function same(t: Tap.Test, recs: OutputRecord[], what: string): number {
+function same(t: Test, recs: OutputRecord[], what: string): number {
   let bad = 0;
   for (const r of recs) {
     const got = toNdjsonLine(r);

@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -163,7 +163,6 @@ function checkLines(t: Test, text: string, wrote: number): void {
   });
   t.equal(bad, 0, 'lines complete and in order');
 }
-type Test = Parameters<Parameters<typeof t.test>[1]>[0];
 
 t.test('SIGTERM: the handler flushSyncs, the file holds only complete lines', async (t) => {
   const p = tmp('sigterm.ndjson');

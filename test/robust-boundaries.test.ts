@@ -266,6 +266,6 @@ t.test('the pipeline reports faults in the summary counters and metrics, by room
   t.equal(p.faults.byRoom.get('output'), 2, 'both tree connects refused by the writer, counted');
   t.ok(recs.some((r) => r.kind === 'tree-disconnect'), 'the rest was written');
   t.ok(recs.some((r) => r.kind === 'alert'), 'and detection still ran on them');
-  t.match(summaryText(p, { wallSeconds: 1, inputBytes: 0 }), /\n  faults       output=2\n/, 'summary line');
+  t.ok(summaryText(p, { wallSeconds: 1, inputBytes: 0 }).includes('\n  faults       output=2\n'), 'summary line');
   t.same([...metricsSources(p, () => 0).faults()], [['output', 2]], 'metric source');
 });

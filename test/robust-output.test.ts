@@ -15,11 +15,8 @@ import { execFileSync } from 'node:child_process';
 import { MAX_STRING_UNITS } from '../dissectors/utf16';
 import { checkPrintable } from './fuzz/checks';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const { PcapWriter } = require('../tools/gen/pcap-writer.js');
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const { Smb2Conversation, newStats } = require('../tools/gen/smb2-conversation.js');
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const { Prng } = require('../tools/gen/prng.js');
 
 const ROOT = path.resolve(__dirname, '..');

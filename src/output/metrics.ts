@@ -10,6 +10,7 @@ import type * as PromClient from 'prom-client';
 import type { Registry } from 'prom-client';
 
 /** prom-client is loaded on first use: only --metrics needs it, and it costs ~45 ms of start-up. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load on purpose
 const prom = (): typeof PromClient => require('prom-client') as typeof PromClient;
 
 /** A labelled family: label value → count. */

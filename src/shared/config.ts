@@ -232,6 +232,7 @@ export function parseConfig(obj: unknown, source: string): Config {
     throw new ConfigError(`${source}: expected a mapping at the top level, got ${typeName(input)}`);
   }
   // loaded on first use: zod costs ~50 ms of start-up, and a run without -c never needs it
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load on purpose
   const { configFileSchema } = require('./config-schema') as typeof Schema;
   const r = configFileSchema.safeParse(input);
   if (!r.success) {
@@ -303,6 +304,7 @@ function parseText(text: string, path: string): unknown {
     }
   }
   // loaded on first use: most runs have no YAML file, and yaml costs ~50 ms of start-up
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load on purpose
   const { LineCounter, parseDocument } = require('yaml') as typeof Yaml;
   const lineCounter = new LineCounter();
   const doc = parseDocument(trimmed, { uniqueKeys: true, prettyErrors: false, lineCounter });

@@ -17,13 +17,13 @@ export interface CaptureCase {
   blobs?: boolean;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 export function runDifferential(t: any, cases: CaptureCase[]): void {
   requireTshark();
   const totals: Record<string, number> = {};
   for (const c of cases) {
     const file = path.join(CAPTURES, c.file);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+     
     t.test(c.file, (tt: any) => {
       tt.ok(existsSync(file), 'capture present');
       const rep = compareCaptureSmb1(file);

@@ -5,7 +5,6 @@
  * blob of SMB1 SESSION_SETUP_ANDX and SMB2 NEGOTIATE/SESSION_SETUP, parsed by parseSecurityBlob.
  */
 import {
-  newSmb1Command,
   newSmb1Header,
   isAndX,
   parseSmb1Close,
@@ -395,7 +394,7 @@ export function compareCaptureSmb1(capture: string, decodeAs: string[] = []): Sm
       if (ours.blobs > 0 && ours.authOnly) {
         for (const field of AUTH_FIELDS) {
           let a = ours.fields[field] ?? [];
-          let b = tsharkAuthValues(field, t[field] ?? []);
+          const b = tsharkAuthValues(field, t[field] ?? []);
           if (field === 'kerberos.SNameString' || field === 'kerberos.CNameString') {
             // tshark lists components; ours are joined: compare the components
             a = a.flatMap((s) => s.split('/'));

@@ -14,7 +14,7 @@ export interface CaptureCase {
   expected?: Record<string, number>;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 export function runDifferential(t: any, cases: CaptureCase[]): void {
   requireTshark();
   const totals: Record<string, number> = {};
