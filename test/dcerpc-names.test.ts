@@ -13,6 +13,9 @@ import { execFileSync } from 'node:child_process';
 import { tsharkCalls, DCERPC_CAPTURES, type TsharkCall } from './helpers/dcerpc-calls';
 import { corpusFile } from './helpers/corpus';
 import { requireTshark } from './helpers/tshark-messages';
+import { lookupInterface } from '../dissectors/dcerpc/index';
+import { DECODER_SETS } from '../dissectors/dcerpc/iface/all';
+import { MS_DECODER_SETS } from '../dissectors/dcerpc/iface/ms-decoders';
 import { IDL_CORRECTIONS, INTERFACE_NAMES, UUID, interfaceName, operationNameByUuid } from '../dissectors/dcerpc/names';
 import { faultName, faultTable, hresultName, hresultTable, returnCodeName, win32ErrorName, win32ErrorTable } from '../dissectors/dcerpc/win32-errors';
 
@@ -157,6 +160,28 @@ t.test('the operations the contract names', (t) => {
     [UUID.IWbemLevel1Login, 6, 'NTLMLogin'],
   ];
   for (const [uuid, opnum, name] of want) t.equal(operationNameByUuid(uuid, opnum), name, `${interfaceName(uuid)} ${opnum}`);
+  t.end();
+});
+
+/**
+ * Decoder sets whose own `name` is the MS-DCOM name, not Zeek's: MS-DCOM calls 000001a0-… the
+ * ISystemActivator interface, Zeek's endpoint map IRemoteSCMActivator; events carry Zeek's.
+ */
+const DECODER_NAME_DIFFERS: Record<string, string> = { [UUID.ISystemActivator]: 'ISystemActivator' };
+
+t.test('every argument decoder carries the names and return kind names.ts gives its opnum', (t) => {
+  let n = 0;
+  for (const set of [...DECODER_SETS, ...MS_DECODER_SETS]) {
+    // a decoder set's own name is informative only: the registry names the interface from names.ts
+    if (DECODER_NAME_DIFFERS[set.uuid] === set.name) t.comment(`${set.name}: events say ${interfaceName(set.uuid)} (Zeek's name)`);
+    else t.equal(set.name, interfaceName(set.uuid), `${set.name}: Zeek's interface name`);
+    t.ok(lookupInterface(set.uuid), `${set.name} registered`);
+    for (const [opnum, op] of Object.entries(set.ops)) {
+      t.equal(op.name, operationNameByUuid(set.uuid, Number(opnum)), `${set.name} ${opnum} ${op.name}`);
+      n++;
+    }
+  }
+  t.ok(n >= 60, `${n} decoders`);
   t.end();
 });
 

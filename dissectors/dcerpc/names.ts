@@ -954,6 +954,8 @@ const ROWS: readonly Row[] = [
 export const IDL_CORRECTIONS: ReadonlyArray<readonly [string, number, string, string, string]> = [
   ['c681d488-d850-11d0-8c52-00c04fd90f7e', 5, 'EfsRpcDecryptFileSrv', 'EfsDecryptFileSrv', 'MS-EFSR 3.1.4.2.6'],
   ['df1941c5-fe89-4e79-bf10-463657acf44d', 5, 'EfsRpcDecryptFileSrv', 'EfsDecryptFileSrv', 'MS-EFSR 3.1.4.2.6'],
+  ['c681d488-d850-11d0-8c52-00c04fd90f7e', 21, 'EfsRpcEncryptFileExSrv', 'EfsRpcEncryptFileExServ', 'MS-EFSR 3.1.4.2.16'],
+  ['df1941c5-fe89-4e79-bf10-463657acf44d', 21, 'EfsRpcEncryptFileExSrv', 'EfsRpcEncryptFileExServ', 'MS-EFSR 3.1.4.2.16'],
   ['9556dc99-828c-11cf-a37e-00aa003240c7', 16, 'DeleteInstance', 'DeleteClass', 'MS-WMI 3.1.4.3.14 (DeleteClass is opnum 10)'],
   ['9556dc99-828c-11cf-a37e-00aa003240c7', 17, 'DeleteInstanceAsync', 'DeleteClassAsync', 'MS-WMI 3.1.4.3.15 (DeleteClassAsync is opnum 11)'],
   ['12345678-1234-abcd-ef00-0123456789ab', 69, 'RpcOpenPrinterEx', 'RpcSplOpenPrinter', 'MS-RPRN 3.1.4.2.14'],
