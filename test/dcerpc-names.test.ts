@@ -227,14 +227,21 @@ t.test("Zeek's dce_rpc.log baselines: (endpoint, operation) of every call", (t) 
   t.end();
 });
 
+let valueTables: Map<string, Map<number, string>> | undefined;
+
+/** tshark's value strings of the few status fields compared here (one `tshark -G values` run). */
 function tsharkValues(field: string): Map<number, string> {
-  const txt = execFileSync('tshark', ['-G', 'values'], { stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 28 }).toString();
-  const m = new Map<number, string>();
-  for (const line of txt.split('\n')) {
-    const c = line.split('\t');
-    if (c[0] === 'V' && c[1] === field) m.set(Number(c[2]) >>> 0, c[3]);
+  if (!valueTables) {
+    const wanted = new Set(['efs.werror', 'dcerpc.cn_status', 'dcom.hresult']);
+    valueTables = new Map([...wanted].map((f) => [f, new Map<number, string>()]));
+    const txt = execFileSync('tshark', ['-G', 'values'], { stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 28 }).toString();
+    for (const line of txt.split('\n')) {
+      if (!line.startsWith('V\t')) continue;
+      const c = line.split('\t');
+      if (wanted.has(c[1])) valueTables.get(c[1])!.set(Number(c[2]) >>> 0, c[3]);
+    }
   }
-  return m;
+  return valueTables.get(field)!;
 }
 
 t.test('Win32 error names agree with tshark (WERR_ spelling)', (t) => {

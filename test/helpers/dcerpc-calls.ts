@@ -113,8 +113,11 @@ const NDR64_SYNTAX = '71710533-beba-4937-8319-b5dbef9ccc36';
 const firstOf = (m: Map<string, string[]>, k: string): string | undefined => m.get(k)?.[0];
 
 /** The calls' PDUs of one corpus capture (path relative to the corpus root). */
+let tsharkChecked = false;
+
 export async function tsharkCalls(rel: string): Promise<TsharkCall[]> {
-  requireTshark();
+  if (!tsharkChecked) requireTshark(); // a missing tshark fails loudly (once: it costs a process)
+  tsharkChecked = true;
   const names = await tsharkOpNames();
   const pkts = JSON.parse(await tsharkJson(rel)) as { _source: { layers: Record<string, Json> } }[];
   const bound = new Map<string, string>(); // stream/fid/ctx → uuid
