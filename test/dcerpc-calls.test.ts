@@ -6,7 +6,7 @@
  * RStartServiceW), the expected values were read by hand from the stub bytes against the MS-SCMR
  * IDL (3.1.4.42, 3.1.4.30): the oracle is that reading, written out below, not our decoder.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { field, tsharkPdus, type TsharkPdu } from './helpers/dcerpc-tshark';
 import { walkCalls, type CallPdu } from './helpers/dcerpc-walk';
 import { mergeHandleArgs, objectArgs, operationName } from '../dissectors/dcerpc/index';
@@ -27,7 +27,7 @@ function calls(rel: string): CallPdu[] {
 }
 
 /** Checks every call tshark decodes into one of the four interface layers. */
-function compare(t: Tap.Test, cs: CallPdu[], tally: Tally): void {
+function compare(t: Test, cs: CallPdu[], tally: Tally): void {
   for (const c of cs) {
     const p = c.pdu;
     const where = `frame ${p.frame}#${p.index}`;

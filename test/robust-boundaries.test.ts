@@ -178,7 +178,7 @@ t.test('tracker: behind TrackerBoundary, garbage messages and connections are co
   const recs: LifecycleRecord[] = [];
   const tracker = new Tracker((r) => recs.push(r));
   const sink = new TrackerBoundary(tracker, faults);
-  const conn: Conn = { id: 1, clientIp: '10.0.0.1', clientPort: 50000, serverIp: '10.0.0.2', serverPort: 445, startSec: 1, startNsec: 0, user: null };
+  const conn: Conn = { id: 1, clientIp: '10.0.0.1', clientPort: 50000, serverIp: '10.0.0.2', serverPort: 445, startSec: 1, startNsec: 0, dcerpc: false, user: null };
   sink.onConnStart(conn);
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 200 }), fc.constantFrom(0xfe, 0xff, 0xfd, 0xfc), fc.nat(1), (bytes, magic, dir) => {

@@ -8,7 +8,6 @@ import t from 'tap';
 import { Tracker } from '../src/tracker/tracker';
 import type { Conn, SmbMessage } from '../src/shared/stream';
 import type { LifecycleRecord } from '../src/shared/records';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const M = require('../tools/gen/smb2-messages.js');
 
 const SID = 0x1000000000 + 0x45; // a SessionId above 2^32

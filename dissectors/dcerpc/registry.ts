@@ -40,7 +40,7 @@ export function operationName(iface: InterfaceInfo | undefined, opnum: number): 
 }
 
 /** Arguments that name the object behind a handle (what the tracker remembers per handle). */
-const NAMING_ARGS = ['service_name', 'key', 'task_path'] as const;
+const NAMING_ARGS = ['service_name', 'key', 'task_path', 'account', 'group_rid', 'printer'] as const;
 
 /**
  * The object a handle returned by an Open/Create call names: the input handle's object (if any)

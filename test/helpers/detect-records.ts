@@ -108,6 +108,7 @@ export function disconnect(o: DisconnectOpts = {}): TreeDisconnectRecord {
     files,
     wroteExecutable: o.wroteExecutable ?? false,
     wroteFiles: o.wroteFiles ?? files.length > 0,
+    gap: false,
   };
 }
 

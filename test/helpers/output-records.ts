@@ -110,6 +110,7 @@ export const treeDisconnect: TreeDisconnectRecord = {
   files: ['Windows\\Temp\\evil.exe', 'Windows\\Temp\\out.txt'],
   wroteExecutable: true,
   wroteFiles: true,
+  gap: false,
 };
 
 export const sessionEnd: SessionEndRecord = {
@@ -121,6 +122,7 @@ export const sessionEnd: SessionEndRecord = {
   durationNs: 3_000_000_001,
   trees: 1,
   status: 'STATUS_SUCCESS',
+  gap: false,
 };
 
 export const sessionEndClose: SessionEndRecord = { ...sessionEnd, reason: 'connection_reset', status: null };

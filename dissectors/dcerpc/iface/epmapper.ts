@@ -6,7 +6,7 @@
  */
 import type { NdrReader } from '../ndr';
 import { uuidAt } from '../uuid';
-import { lookupInterface } from '../registry';
+import { interfaceName } from '../names';
 import type { Args, IfaceDecoders } from './types';
 import { req, res } from './common';
 
@@ -84,7 +84,7 @@ export const epmapper: IfaceDecoders = {
         if (r.fullPointer() > 0) {
           const t = tower(r);
           const info = t && parseTower(t);
-          if (info && info.uuid) args.interface_asked = lookupInterface(info.uuid)?.name ?? info.uuid;
+          if (info && info.uuid) args.interface_asked = interfaceName(info.uuid);
         }
         r.contextHandle(); // entry_handle
         r.u32(); // max_towers

@@ -73,6 +73,7 @@ export const trackerConversations: FuzzProperty<{ convs: number[]; steps: Step[]
       serverPort: 445,
       startSec: 1_700_000_000,
       startNsec: 0,
+      dcerpc: false,
       user: null,
     }));
     const pos = convs.map(() => 0);
