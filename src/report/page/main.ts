@@ -124,7 +124,7 @@ function main(): void {
 
   const alertItem = (a: AlertEntry): HTMLElement => {
     const sev = severityName(a.severity);
-    const li = el('li', `alert sev-${sev}`);
+    const li = el('li', `alert lvl-${sev}`);
     li.dataset.lane = String(a.lane);
     li.dataset.t = String(d.span.t0 + a.t);
     li.dataset.rule = a.ruleId;
