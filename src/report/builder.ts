@@ -17,8 +17,10 @@ export interface ReportLimits {
   tableRows: number;
   /** events of one open, unpinned session before its routine ones are left out */
   sessionEvents: number;
-  /** time slices of the density band for left-out events */
+  /** time slices of the density band for left-out events, per lane at most */
   densitySlices: number;
+  /** density cells (lane × slice) in all, at most about */
+  densityCells: number;
   /** characters of one value shown on hover */
   valueChars: number;
 }
@@ -28,6 +30,7 @@ export const DEFAULT_LIMITS: ReportLimits = {
   tableRows: 20_000,
   sessionEvents: 4_096,
   densitySlices: 400,
+  densityCells: 40_000,
   valueChars: 2_048,
 };
 
@@ -318,7 +321,9 @@ export class ReportBuilder {
 
   private density(lanes: number[], ts: number[], t0: number, tEnd: number, rel: (t: number) => number): number[][] {
     if (ts.length === 0) return [];
-    const n = this.limits.densitySlices;
+    // at most ~densityCells cells in all: fewer slices per lane when many lanes lost events
+    const lanesHit = new Set(lanes).size;
+    const n = Math.max(4, Math.min(this.limits.densitySlices, Math.floor(this.limits.densityCells / lanesHit)));
     const width = Math.max((tEnd - t0) / n, 1e-3);
     const counts = new Map<number, number>();
     for (let i = 0; i < ts.length; i++) {

@@ -20,8 +20,15 @@ function section(id: string, title: string): HTMLElement {
   return s;
 }
 
+function mark(name: string): void {
+  // the bench reads these (performance.getEntriesByType('mark'))
+  performance.mark(name);
+}
+
 function main(): void {
+  mark('sw-start');
   const d = readJson<PageData>('sw-data');
+  mark('sw-parsed');
   const run = readJson<RunInfo>('sw-run');
   const app = byId('app');
 
@@ -119,7 +126,9 @@ function main(): void {
     }
     hover.appendChild(dl);
   };
+  mark('sw-header');
   const timeline = new Timeline(chartHost, d, showDetail);
+  mark('sw-timeline');
   resetBtn.addEventListener('click', () => timeline.reset());
 
   const alertItem = (a: AlertEntry): HTMLElement => {
@@ -199,10 +208,12 @@ function main(): void {
         : `${fmtCount(n)} of ${fmtCount(d.alerts.length)} alerts${listed < n ? `; the first ${fmtCount(listed)} are listed` : ''}, by severity, then time.`;
     for (const t of tables) t.setFilter(f);
   };
+  mark('sw-tables-built');
   fHost.addEventListener('input', applyFilter);
   fUser.addEventListener('input', applyFilter);
   fRule.addEventListener('change', applyFilter);
   applyFilter();
+  mark('sw-ready');
   document.body.dataset.ready = '1';
 }
 
