@@ -11,7 +11,11 @@
  * fresh addresses, ports, session ids and times over a two-hour span (5,000 clients, 40 servers),
  * one attack session every 2,000 copies. Needs `npm run build` and /usr/bin/chromium.
  *
- *   node bench/report.js [--events N] [--keep DIR] [--runs N]
+ *   node bench/report.js [--events N] [--keep DIR] [--runs N] [--log EVENTS.ndjson (reuse a log)]
+ *
+ * open_ms: wall clock from navigation to the page's ready mark, as a user waits for it (includes
+ * reading the file and the DevTools round trips); page_ms: the page's own performance marks from
+ * navigation start (script start, JSON parsed, timeline drawn, tables built, ready, next frame).
  */
 const fs = require('node:fs');
 const os = require('node:os');
@@ -114,11 +118,19 @@ function generate(file) {
   return written;
 }
 
+function countLines(file) {
+  const b = fs.readFileSync(file);
+  let n = 0;
+  for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) n++;
+  return n;
+}
+
 async function main() {
   if (!fs.existsSync(CLI)) throw new Error('run `npm run build` first');
-  const log = path.join(dir, 'events.ndjson');
+  const reuse = arg('--log', null);
+  const log = reuse ?? path.join(dir, 'events.ndjson');
   let t = Date.now();
-  const n = generate(log);
+  const n = reuse ? countLines(log) : generate(log);
   const genS = (Date.now() - t) / 1000;
   const html = path.join(dir, 'report.html');
   t = Date.now();
@@ -132,6 +144,7 @@ async function main() {
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   const browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: [...(root ? ['--no-sandbox'] : []), '--disable-dev-shm-usage'] });
   const opens = [];
+  const pageMarks = [];
   let focusMs = null;
   let errors = [];
   try {
@@ -144,6 +157,16 @@ async function main() {
       await p.goto('file://' + html, { waitUntil: 'load', timeout: 120_000 });
       await p.waitForSelector('body[data-ready="1"]', { timeout: 120_000 });
       opens.push(Date.now() - s);
+      const marks = await p.evaluate(
+        () =>
+          new Promise((resolve) =>
+            requestAnimationFrame(() => {
+              performance.mark('sw-frame');
+              resolve(Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name.replace(/^sw-/, ''), Math.round(m.startTime)])));
+            }),
+          ),
+      );
+      pageMarks.push(marks);
       if (i === 0) {
         const link = await p.$('#alert-list a.focus');
         if (link) {
@@ -173,6 +196,7 @@ async function main() {
     lanes: data.lanes.length,
     open_ms: opens,
     open_ms_median: opens[Math.floor(opens.length / 2)],
+    page_ms: pageMarks,
     alert_focus_ms: focusMs,
     page_errors: errors,
     load: os.loadavg().map((x) => +x.toFixed(1)),

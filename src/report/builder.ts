@@ -210,7 +210,32 @@ export class ReportBuilder {
     marks.sort((a, b) => a[0] - b[0] || a[2] - b[2]);
     alerts.sort((a, b) => b.severity - a.severity || a.t - b.t || a.detail - b.detail);
     const r = this.retention;
-    const density = this.density(r.droppedLane, r.droppedT, t0, tEnd, rel);
+    // Lanes on the page: those with something shown in full; the pairs whose events were all left
+    // out share one "other pairs" lane (a 1M-event log can have 100k pairs: a lane each is no use)
+    const used = new Set<number>();
+    for (const list of [sessions, trees]) for (const x of list) used.add(x[2]);
+    for (const list of [ticks, marks]) for (const x of list) used.add(x[1]);
+    for (const a of alerts) used.add(a.lane);
+    const remap = new Map<number, number>();
+    for (const l of [...used].sort((a, b) => a - b)) remap.set(l, remap.size);
+    const other = remap.size;
+    let otherPairs = 0;
+    for (let i = 0; i < this.lanes.length; i++) if (!remap.has(i)) otherPairs++;
+    const laneOf = (l: number): number => remap.get(l) ?? other;
+    for (const list of [sessions, trees]) for (const x of list) x[2] = laneOf(x[2]);
+    for (const list of [ticks, marks]) for (const x of list) x[1] = laneOf(x[1]);
+    for (const a of alerts) a.lane = laneOf(a.lane);
+    const droppedLanes = r.droppedLane.map(laneOf);
+    const density = this.density(droppedLanes, r.droppedT, t0, tEnd, rel);
+    const pageLanes: PageData['lanes'] = [...remap.keys()].map((i) => {
+      const l = this.lanes[i];
+      return { client: l.client, server: l.server, clientNames: [...l.clientNames], serverNames: [...l.serverNames], events: l.events };
+    });
+    if (otherPairs > 0 && droppedLanes.some((l) => l === other)) {
+      let events = 0;
+      for (let i = 0; i < this.lanes.length; i++) if (!remap.has(i)) events += this.lanes[i].events;
+      pageLanes.push({ client: 'other', server: 'other', clientNames: [], serverNames: [], events, others: otherPairs });
+    }
     const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
     return {
       format: 1,
@@ -231,13 +256,7 @@ export class ReportBuilder {
         omittedSessions: r.droppedSessions,
         tableRowsCut: this.tables.cut,
       },
-      lanes: this.lanes.map((l) => ({
-        client: l.client,
-        server: l.server,
-        clientNames: [...l.clientNames],
-        serverNames: [...l.serverNames],
-        events: l.events,
-      })),
+      lanes: pageLanes,
       keys,
       details,
       sessions,

@@ -52,7 +52,8 @@ export interface PageData {
     badLines: [string, number][];
   };
   sampling: { sampled: boolean; shownEvents: number; omittedEvents: number; omittedSessions: number; tableRowsCut: boolean };
-  lanes: { client: string; server: string; clientNames: string[]; serverNames: string[]; events: number }[];
+  /** client → server pairs with something shown in full; `others` set on the one lane that stands for the pairs whose events were all left out */
+  lanes: { client: string; server: string; clientNames: string[]; serverNames: string[]; events: number; others?: number }[];
   keys: string[];
   /** per shown event: [key index, value] pairs (values as the log had them, arrays/objects flattened) */
   details: [number, string | number | boolean | null][][];

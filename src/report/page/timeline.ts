@@ -102,7 +102,9 @@ export class Timeline {
   private order(): void {
     const idx = this.d.lanes.map((_, i) => i);
     const l = this.d.lanes;
-    const k = this.group === 'server' ? (i: number) => ipKey(l[i].server) + '|' + ipKey(l[i].client) : (i: number) => ipKey(l[i].client) + '|' + ipKey(l[i].server);
+    // the "other pairs" lane last
+    const k = (i: number): string =>
+      l[i].others !== undefined ? '~' : this.group === 'server' ? ipKey(l[i].server) + '|' + ipKey(l[i].client) : ipKey(l[i].client) + '|' + ipKey(l[i].server);
     idx.sort((a, b) => {
       const ka = k(a);
       const kb = k(b);
@@ -127,6 +129,7 @@ export class Timeline {
 
   private laneLabel(i: number): string {
     const l = this.d.lanes[i];
+    if (l.others !== undefined) return `${l.others} other pairs (left out)`;
     const c = l.clientNames.length ? `${l.clientNames[0]} ${l.client}` : l.client;
     const s = l.serverNames.length ? `${l.serverNames[0]} ${l.server}` : l.server;
     const text = `${c} → ${s}`;
