@@ -143,6 +143,17 @@ t.test('report pages in chromium', { skip: missing ?? false }, async (t) => {
       t.ok(r.from <= v2.cMapping.end - 5 && v2.cMapping.end <= r.to, 'the whole 5 ms tree is in view');
       const hover = await page.$eval('#hover', (e) => e.textContent ?? '');
       t.match(hover, /short-lived-admin-share/, 'the alert’s fields in the hover panel');
+      // hovering the middle of the 5 ms tree bar shows the tree's own event
+      const box = (await (await page.$('#timeline'))!.boundingBox())!;
+      const grid = { left: 250, right: r.lanes.length >= 24 ? 50 : 20, top: 10, bottom: 70 };
+      const x = box.x + grid.left + ((v2.cMapping.end - 2.5 - r.from) / (r.to - r.from)) * (box.width - grid.left - grid.right);
+      const row = r.lanes.indexOf(Number(await page.$eval('#alert-list > li.alert[data-rule="SW-0001"]', (e) => (e as HTMLElement).dataset.lane)));
+      const y = box.y + grid.top + ((row + 0.5) * (box.height - grid.top - grid.bottom)) / r.lanes.length;
+      await page.mouse.move(x, y);
+      await new Promise((res) => setTimeout(res, 300));
+      const treeHover = await page.$eval('#hover', (e) => e.textContent ?? '');
+      t.match(treeHover, /event\.actionsmb-tree-disconnect/, 'hover on the bar: the tree-disconnect event');
+      t.match(treeHover, /smb\.share_nameC\$/);
       const lm = await page.$eval('#alert-list > li.alert[data-rule="SW-0012"]', (e) => e.textContent ?? '');
       t.match(lm, /tool: psexec/);
       t.match(lm, /W wrote PSEXESVC\.exe/);

@@ -23,6 +23,7 @@ export function renderHeader(root: HTMLElement, d: PageData, run: RunInfo): void
     rules.appendChild(el('li', null, el('span', `sev sev-${severityName(max)}`, severityName(max)), ` ${id} `, el('code', null, name), ` ${fmtCount(n)}`));
   }
   const sev = el('ul', 'inline');
+  if (d.counts.bySeverity.length) sev.appendChild(el('li', 'muted', 'by severity:'));
   for (const [s, n] of d.counts.bySeverity) sev.appendChild(el('li', null, el('span', `sev sev-${s}`, s), ` ${fmtCount(n)}`));
   row(dl, 'Alerts', el('span', 'count', fmtCount(d.counts.alerts)), rules, sev);
   root.appendChild(dl);
