@@ -5,7 +5,7 @@
  * clock, so a log and the run that wrote it give the same page.
  */
 import { type BadLineReason, type EventObj, type Json, type ParsedLine, checkEvent, field, num, parseEventLine, str } from './event';
-import { rpcKind, sessionKey, severityName, treeKey, uncHost } from './keys';
+import { rpcKind, sessionKey, severityName, treeKey, uncHost, userLabel } from './keys';
 import type { AlertEntry, PageData } from './page-data';
 import { type Held, Retention, type Sess } from './retention';
 import { Tables } from './tables';
@@ -417,8 +417,6 @@ function alertEntry(ev: EventObj, h: Held, detail: number, rel: (t: number) => n
   }
   const pad = Math.max((stop - start) * 0.5, 1);
   const tool = field(ev, 'lateral_movement.tool');
-  const name = str(ev, 'user.name') ?? '';
-  const domain = str(ev, 'user.domain') ?? '';
   return {
     t: rel(h.t),
     iso: str(ev, '@timestamp') ?? '',
@@ -434,7 +432,7 @@ function alertEntry(ev: EventObj, h: Held, detail: number, rel: (t: number) => n
     count: num(ev, 'event.count') ?? null,
     client: str(ev, 'source.ip') ?? '',
     server: str(ev, 'destination.ip') ?? '',
-    user: name === '' ? '' : domain === '' ? name : `${domain}\\${name}`,
+    user: userLabel(ev),
   };
 }
 

@@ -18,11 +18,11 @@ export function treeKey(ev: EventObj): string {
   return `${str(ev, 'source.ip')}|${num(ev, 'source.port')}|${str(ev, 'destination.ip')}|${num(ev, 'destination.port')}|${str(ev, 'smb.session_id')}|${str(ev, 'smb.tree_id')}`;
 }
 
-/** `DOMAIN\name`, `name`, or '' when the event names no user. */
+/** `DOMAIN\name`, `name`, `DOMAIN\?` (a Kerberos realm without a name), or '' when the event names no user. */
 export function userLabel(ev: EventObj): string {
   const name = str(ev, 'user.name') ?? '';
   const domain = str(ev, 'user.domain') ?? '';
-  if (name === '') return '';
+  if (name === '') return domain === '' ? '' : `${domain}\?`;
   return domain === '' ? name : `${domain}\\${name}`;
 }
 
