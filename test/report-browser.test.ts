@@ -126,6 +126,19 @@ t.test('report pages in chromium', { skip: missing ?? false }, async (t) => {
     t.equal(withoutRun(fs.readFileSync(path.join(dir, 'stdin.html'), 'utf8')), withoutRun(fs.readFileSync(path.join(dir, 'nd.html'), 'utf8')));
   });
 
+  await t.test('an empty log and a one-event log: pages without error', async (t) => {
+    const one = '{"@timestamp":"2026-11-23T02:42:39.500495Z","event":{"kind":"event","action":"smb-session-setup","outcome":"failure"},"source":{"ip":"10.0.0.1","port":50000},"destination":{"ip":"10.0.0.2","port":445}}\n';
+    for (const [name, text] of [
+      ['empty', ''],
+      ['one-event', one],
+    ]) {
+      const log = path.join(dir, `${name}.ndjson`);
+      fs.writeFileSync(log, text);
+      execFileSync(process.execPath, [CLI, 'report', '-q', log, '-o', `${log}.html`]);
+      await checkPage(t, browser, `${log}.html`, parse(text), name);
+    }
+  });
+
   await t.test('contract v2 log over two hours: the 5 ms C$ mapping is found from its alert', async (t) => {
     const v2 = v2Log(200);
     const log = path.join(dir, 'v2.ndjson');
