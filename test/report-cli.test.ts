@@ -75,3 +75,39 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     t.equal(data.counts.events, lines.length, 'the report counts exactly the events the run wrote');
   });
 }
+
+t.test('--report live: SIGINT ends the capture and writes the report (tcpreplay onto lo)', async (t) => {
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  const tcpreplay = ['/usr/bin/tcpreplay', '/usr/local/bin/tcpreplay'].find((p) => fs.existsSync(p));
+  if (!root || tcpreplay === undefined) {
+    if (process.env.CI) throw new Error('live --report test needs root and tcpreplay');
+    t.skip('needs root and tcpreplay');
+    return;
+  }
+  const html = path.join(dir, 'live.html');
+  const log = path.join(dir, 'live.ndjson');
+  // -w and --format pretty together: the report does not depend on the output format
+  const child = spawn(process.execPath, [CLI, '-i', 'lo', '--format', 'pretty', '-w', log, '--report', html], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  const listening = new Promise<void>((resolve) =>
+    child.stderr.on('data', (c) => {
+      stderr += c;
+      if (stderr.includes('listening on')) resolve();
+    }),
+  );
+  await listening;
+  spawnSync(tcpreplay, ['-q', '-i', 'lo', '--topspeed', path.join(ROOT, 'captures', 'psexec-like.pcap')]);
+  await new Promise((r) => setTimeout(r, 1500));
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+  t.equal(code, 0, `exit 0 (${stderr.trim().split('\n').pop()})`);
+  const page = fs.readFileSync(html, 'utf8');
+  const data = JSON.parse(/<script type="application\/json" id="sw-data">(.*?)<\/script>/.exec(page)![1]);
+  const run = JSON.parse(/<script type="application\/json" id="sw-run">(.*?)<\/script>/.exec(page)![1]);
+  const lines = fs.readFileSync(log, 'utf8').split('\n').filter(Boolean);
+  t.ok(lines.length >= 10, `${lines.length} events written live`);
+  t.equal(data.counts.events, lines.length, 'the report counts the events the run wrote');
+  t.equal(data.counts.alerts, lines.filter((l) => l.includes(' ALERT ')).length);
+  t.same(run.inputs, ['live: lo']);
+  t.ok(run.packets > 0);
+});
