@@ -118,6 +118,14 @@ t.test('bad lines are counted, not fatal', async (t) => {
     ['not_object', 1],
   ]);
   t.equal(d.counts.events, 0);
+  // nesting and width no event has: shown cut, never a stack overflow
+  const deep = '{"x":'.repeat(50_000) + '1' + '}'.repeat(50_000);
+  const wide = JSON.stringify(Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, i])));
+  const head = '{"@timestamp":"2026-01-01T00:00:00.000000Z","event":{"kind":"event","action":"smb-session-setup"},"source":{"ip":"1.1.1.1"},"destination":{"ip":"2.2.2.2"},';
+  const d2 = build(`${head}"deep":${deep}}\n${head}"wide":${wide}}\n`);
+  t.equal(d2.counts.events, 2);
+  t.ok(d2.details.every((x) => x.length <= 400), 'fields per event bounded');
+  t.ok(d2.details[0].some(([, v]) => v === '(nested too deep)'));
   t.ok(renderReport(d, { inputs: [], packets: null, bytes: null }).length > 1000, 'an empty report still renders');
 });
 

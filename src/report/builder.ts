@@ -436,20 +436,33 @@ function alertEntry(ev: EventObj, h: Held, detail: number, rel: (t: number) => n
   };
 }
 
+/** nesting deeper than the contract's (a hostile log line can nest 100k levels) is shown cut */
+const MAX_DEPTH = 12;
+/** fields of one event shown at most */
+const MAX_FIELDS = 400;
+
 /** Dotted keys and printable values; arrays of plain values joined, arrays of objects indexed. */
-function flatten(v: Json, prefix: string, put: (k: string, v: string | number | boolean | null) => void): void {
+function flatten(v: Json, prefix: string, put: (k: string, v: string | number | boolean | null) => void, depth = 0, budget = { n: MAX_FIELDS }): void {
+  if (budget.n <= 0) return;
   if (v === null || typeof v !== 'object') {
+    budget.n--;
     put(prefix, v);
+    return;
+  }
+  if (depth >= MAX_DEPTH) {
+    budget.n--;
+    put(prefix, '(nested too deep)');
     return;
   }
   if (Array.isArray(v)) {
     if (v.every((x) => x === null || typeof x !== 'object')) {
+      budget.n--;
       put(prefix, v.map((x) => String(x)).join(', '));
       return;
     }
-    v.forEach((x, i) => flatten(x, `${prefix}.${i}`, put));
+    v.forEach((x, i) => flatten(x, `${prefix}.${i}`, put, depth + 1, budget));
     return;
   }
-  for (const k of Object.keys(v)) flatten(v[k], prefix === '' ? k : `${prefix}.${k}`, put);
+  for (const k of Object.keys(v)) flatten(v[k], prefix === '' ? k : `${prefix}.${k}`, put, depth + 1, budget);
 }
 
