@@ -25,6 +25,7 @@ t.test('usage errors', async (t) => {
     [['report', '-', '-', '-o', path.join(dir, 'x.html')], /stdin \(-\) can be read only once/],
     [['report', '--bogus'], /report: Unknown option/i],
     [['-r', path.join(ROOT, 'captures', 'psexec-like.pcap'), '--report', path.join(dir, 'no', 'such', 'dir.html')], /--report .*ENOENT/],
+    [['-r', path.join(ROOT, 'captures', 'psexec-like.pcap'), '--report', '-'], /--report -: stdout carries the events/],
   ];
   for (const [args, re] of cases) {
     const r = cli(args);

@@ -55,6 +55,10 @@ export interface RunReport {
 /** --report FILE.html: opened now (a bad path is a usage error, false), null without the flag. */
 export function openReport(path: string | null): RunReport | null | false {
   if (path === null) return null;
+  if (path === '-') {
+    err('--report -: stdout carries the events; give the report a file');
+    return false;
+  }
   try {
     return { file: ReportFile.open(path), builder: new ReportBuilder() };
   } catch (e) {
