@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The report in a real browser (Debian chromium via puppeteer-core, one launch for the file), for
  * lab and corpus captures and for a contract-v2 log: the page loads with no console error and no
@@ -7,7 +8,7 @@
  * capture files and packets, a log does not), with `-w` and with `--format pretty`; a screenshot
  * per page in test/artifacts/.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -65,7 +66,7 @@ function expected(events: Ev[]): { alerts: number; hosts: number; admin: number 
 /** the page without the run's provenance block */
 const withoutRun = (html: string): string => html.replace(/<script type="application\/json" id="sw-run">.*?<\/script>/, '');
 
-async function checkPage(t: Tap.Test, browser: Browser, html: string, events: Ev[], name: string): Promise<void> {
+async function checkPage(t: Test, browser: Browser, html: string, events: Ev[], name: string): Promise<void> {
   const { page, errors, requests, dialogs, loadMs } = await openReport(browser, html);
   try {
     t.same(errors, [], 'no console error');

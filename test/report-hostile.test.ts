@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * Hostile names in the report render as text: a replayed capture (the tools/gen SMB2 builders,
  * as test/robust-output uses) whose user, domain, workstation, server, share and file names are
@@ -7,7 +9,7 @@
  * element is injected (no img/svg/iframe, only the page's three script elements), no console
  * error (a CSP violation is one), and the hostile text is on the page as text.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -16,11 +18,8 @@ import type { Browser } from 'puppeteer-core';
 import { chromiumMissing, launch, openReport, screenshot } from './helpers/report-browser';
 import { ndjson, v2Log } from './helpers/report-v2-events';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const { PcapWriter } = require('../tools/gen/pcap-writer.js');
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const { Smb2Conversation, newStats } = require('../tools/gen/smb2-conversation.js');
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const { Prng } = require('../tools/gen/prng.js');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -98,7 +97,7 @@ function hostileV2(): string {
   return ndjson(log.events);
 }
 
-async function check(t: Tap.Test, browser: Browser, html: string, name: string): Promise<void> {
+async function check(t: Test, browser: Browser, html: string, name: string): Promise<void> {
   const { page, errors, requests, dialogs } = await openReport(browser, html);
   try {
     const links = await page.$$('#alert-list > li.alert a.focus');

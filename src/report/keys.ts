@@ -22,7 +22,7 @@ export function treeKey(ev: EventObj): string {
 export function userLabel(ev: EventObj): string {
   const name = str(ev, 'user.name') ?? '';
   const domain = str(ev, 'user.domain') ?? '';
-  if (name === '') return domain === '' ? '' : `${domain}\?`;
+  if (name === '') return domain === '' ? '' : `${domain}\\?`;
   return domain === '' ? name : `${domain}\\${name}`;
 }
 

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The report page in a real browser: Debian's chromium (/usr/bin/chromium, or
  * SHAREWATCH_CHROMIUM) driven by puppeteer-core. One browser per test file; each page records
@@ -69,6 +70,6 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export async function visibleRange(page: Page): Promise<{ from: number; to: number; lanes: number[] }> {
   return page.$eval('#tl-range', (e) => {
     const d = (e as HTMLElement).dataset;
-    return { from: Number(d.from), to: Number(d.to), lanes: (d.lanes ?? '').split(',').filter((x) => x !== '').map(Number) };
+    return { from: Number(d.from), to: Number(d.to), lanes: (d.lanes ?? '').split(',').filter((x) => x !== '').map((x) => Number(x)) };
   });
 }
