@@ -10,6 +10,7 @@ export interface CliOptions {
   config: string | null;
   format: Format;
   writeFile: string | null;
+  report: string | null;
   metrics: string | null;
   progress: boolean;
   quiet: boolean;
@@ -29,6 +30,7 @@ export const USAGE = `Usage:
   sharewatch -r FILE [-r FILE …] [options]     replay pcap/pcapng captures (gzip ok, - = stdin)
   sharewatch -i IFACE [options] [BPF filter…]    tail a live interface
                                                  (default filter: ${DEFAULT_BPF})
+  sharewatch report EVENTS.ndjson… -o FILE.html  HTML report from NDJSON event logs
 
 Options:
   -r, --read FILE        capture file to replay; repeat to merge several in timestamp order
@@ -36,6 +38,8 @@ Options:
   -c, --config FILE      configuration file (JSON or YAML)
   --format FMT           event format: ndjson (default), pretty, zeek
   -w, --write FILE       append events to FILE instead of stdout (reopened on SIGHUP)
+  --report FILE.html     at the end of the run (replay end, SIGINT/SIGTERM live) also write
+                         an HTML investigation report of everything the run emitted
   --metrics HOST:PORT    serve Prometheus metrics at http://HOST:PORT/metrics
   --stats                print a capture summary (packets, bytes, link types, SMB flows) to stderr
   --no-progress          no progress bar on stderr during replay
@@ -87,6 +91,7 @@ export function parseCli(argv: string[]): CliOptions {
         config: { type: 'string', short: 'c' },
         format: { type: 'string' },
         write: { type: 'string', short: 'w' },
+        report: { type: 'string' },
         metrics: { type: 'string' },
         stats: { type: 'boolean' },
         'no-progress': { type: 'boolean' },
@@ -109,6 +114,7 @@ export function parseCli(argv: string[]): CliOptions {
     config: v.config ?? null,
     format: 'ndjson',
     writeFile: v.write ?? null,
+    report: v.report ?? null,
     metrics: v.metrics ?? null,
     progress: !v['no-progress'],
     quiet: !!v.quiet,

@@ -16,6 +16,7 @@ import { RunControl } from './run-control';
 import { startMetrics } from './metrics-endpoint';
 import { runReplay } from './replay';
 import { runLive } from './live-run';
+import { finishReport, openReport, runReportCommand, teeToReport } from './report-command';
 
 // Keep the heap near what is live: V8 otherwise lets the old generation grow to ~4x the live data
 // between full collections (synth-5G replay: 226 MB peak RSS with ~55 MB live; 155 MB with this,
@@ -23,6 +24,7 @@ import { runLive } from './live-run';
 setFlagsFromString('--heap-growing-percent=50');
 
 async function run(argv: string[]): Promise<number> {
+  if (argv[0] === 'report') return runReportCommand(argv.slice(1));
   const opts = parseArguments(argv);
   if (typeof opts === 'number') return opts;
   const config = loadConfiguration(opts.config);
@@ -33,7 +35,10 @@ async function run(argv: string[]): Promise<number> {
   const runAs = opts.iface ? chooseRunAs(opts.user) : null;
   if (runAs === false) return 2;
 
-  const pipeline = new AnalysisPipeline(config, output.writer);
+  const report = openReport(opts.report);
+  if (report === false) return 2;
+
+  const pipeline = new AnalysisPipeline(config, report ? teeToReport(output.writer, report.builder) : output.writer);
   const started = process.hrtime.bigint();
   const ctl = new RunControl(output.writer, opts.readFiles.includes('-'));
   ctl.installSignalHandlers();
@@ -47,6 +52,7 @@ async function run(argv: string[]): Promise<number> {
   }
   await output.writer.close();
   if (metrics) await metrics.close();
+  const reportOk = report === null || finishReport(report, opts, pipeline.packets, outcome.inputBytes);
   if (!opts.quiet || opts.stats) {
     const live = ctl.live;
     process.stderr.write(
@@ -62,7 +68,7 @@ async function run(argv: string[]): Promise<number> {
   }
   // The reason the input stopped is one stderr line, after the summary, so it is the last thing seen.
   if (outcome.stopReason !== null) err(outcome.stopReason);
-  if (output.failed() && outcome.status === 0) return 1;
+  if ((output.failed() || !reportOk) && outcome.status === 0) return 1;
   return outcome.status;
 }
 
