@@ -37,8 +37,17 @@ LAB_PASS='Lab-Passw0rd!'
 PY=/usr/bin/python3                # impacket lives in Debian's python, not in a pyenv one
 IMPACKET_EX=/usr/share/doc/python3-impacket/examples
 
+# Inference twins (issue 21): each NAME is recorded as NAME-enc (SMB3 encrypted: impacket's
+# default, smbclient --client-protection=encrypt) and NAME-clear (the same commands in the clear:
+# impacket at SMB 2.1, smbclient signing only), so every inferred tree has a plaintext twin.
+INFERENCE_TWINS=(inf-imp-admin-upload inf-imp-c-list inf-imp-share5-upload inf-imp-share2-upload
+  inf-imp-share6-upload inf-imp-many-trees inf-sc-admin-upload inf-sc-c-list inf-sc-share5-upload
+  inf-sc-idle)
+# How long inf-long holds its trees: beyond SW-0001's 300 s low tier.
+INF_LONG_SECONDS=${SW_INF_LONG_SECONDS:-310}
 COMMITTED=(c-drop-delete admin-logoff long-lived wrong-password missing-share anon-ipc smb1
-  port139 ipv6 smb3-encrypted smb3-share-encrypted hidden-share many-sessions psexec-like impacket-smbclient)
+  port139 ipv6 smb3-encrypted smb3-share-encrypted hidden-share many-sessions psexec-like impacket-smbclient
+  "${INFERENCE_TWINS[@]/%/-enc}" "${INFERENCE_TWINS[@]/%/-clear}" inf-long)
 ON_DEMAND=(bulk)
 
 log() { printf 'record.sh: %s\n' "$*" >&2; }
@@ -159,7 +168,7 @@ lab_up() { # $1 = extra global lines for smb.conf
   need_root; need_tools
   lab_down
   mkdir -p "$LAB_DIR"/{run,lock,state,cache,private,log,ncalrpc,cli/lock,cli/state,cli/cache,cli/private}
-  mkdir -p "$LAB_DIR"/shares/{c,admin,public,backup,secure}
+  mkdir -p "$LAB_DIR"/shares/{c,admin,public,backup,secure,sales,hr}
   chmod 0755 "$LAB_DIR"
   ip netns add "$NS_SRV"
   ip netns add "$NS_CLI"
@@ -306,6 +315,37 @@ drive() {
       ;;
     psexec-like)
       imp_lab psexec-like "$SRV4"
+      ;;
+    inf-*-enc|inf-*-clear)
+      local mode=${name##*-} base=${name%-*}
+      # smbclient: encrypted twin requires encryption (SMB 3.1.1); clear twin signs only (3.1.1).
+      local prot=(--client-protection=sign)
+      [ "$mode" = enc ] && prot=(--client-protection=encrypt)
+      case "$base" in
+        inf-imp-admin-upload) imp_lab inf-upload "$SRV4" "$mode" 'ADMIN$' ;;
+        inf-imp-c-list) imp_lab inf-list "$SRV4" "$mode" 'C$' ;;
+        inf-imp-share5-upload) imp_lab inf-upload "$SRV4" "$mode" sales ;;
+        inf-imp-share2-upload) imp_lab inf-upload "$SRV4" "$mode" hr ;;
+        inf-imp-share6-upload) imp_lab inf-upload "$SRV4" "$mode" public ;;
+        inf-imp-many-trees) imp_lab inf-many "$SRV4" "$mode" ;;
+        inf-sc-admin-upload)
+          sc_user -m SMB3_11 "${prot[@]}" "//$SRV4/ADMIN\$" -c "put $pay/svcupdate.exe svcupdate.exe; rm svcupdate.exe" ;;
+        inf-sc-c-list) sc_user -m SMB3_11 "${prot[@]}" "//$SRV4/C\$" -c 'ls' ;;
+        inf-sc-share5-upload)
+          sc_user -m SMB3_11 "${prot[@]}" "//$SRV4/sales" -c "put $pay/svcupdate.exe svcupdate.exe; ls; rm svcupdate.exe" ;;
+        inf-sc-idle)
+          # interactive smbclient on ADMIN$ idling between commands: it sends SMB2 ECHO (68/68,
+          # the sizes of TREE_DISCONNECT and LOGOFF) every few seconds
+          { echo ls; sleep 12; echo ls; sleep 12; echo exit; } | sc_user -m SMB3_11 "${prot[@]}" "//$SRV4/ADMIN\$" ;;
+        *) die "unknown scenario: $name (see: record.sh list)" ;;
+      esac
+      ;;
+    inf-long)
+      # Both twins at once (two connections in one capture): ADMIN$ held INF_LONG_SECONDS.
+      imp_lab inf-long "$SRV4" enc 'ADMIN$' "$INF_LONG_SECONDS" >"$LAB_DIR/log/inf-long-enc.out" 2>&1 & local p1=$!
+      imp_lab inf-long "$SRV4" clear 'ADMIN$' "$INF_LONG_SECONDS" >"$LAB_DIR/log/inf-long-clear.out" 2>&1 & local p2=$!
+      local rc=0; wait $p1 || rc=1; wait $p2 || rc=1
+      [ $rc = 0 ] || die "an inf-long client failed (see $LAB_DIR/log/inf-long-*.out)"
       ;;
     bulk)
       head -c $((40 * 1024 * 1024)) /dev/urandom >"$LAB_DIR/payload/bulk.bin"

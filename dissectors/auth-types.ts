@@ -12,6 +12,9 @@ export interface NtlmsspMessage {
   anonymous: boolean;
   /** CHALLENGE only: target name */
   targetName: string | null;
+  /** CHALLENGE only: the server's names from TargetInfo (MsvAvNbComputerName, MsvAvDnsComputerName) */
+  nbComputerName: string | null;
+  dnsComputerName: string | null;
 }
 
 export interface KerberosApReq {

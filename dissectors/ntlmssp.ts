@@ -65,14 +65,23 @@ export function parseNtlmssp(buf: Buffer, off: number, end: number): Result<Ntlm
   const size = end - off;
   if (type === 1) {
     if (size < 16) return fail('ntlmssp_truncated', off);
-    return { ok: true, type: 1, flags: buf.readUInt32LE(off + 12), user: null, domain: null, workstation: null, anonymous: false, targetName: null };
+    return { ok: true, type: 1, flags: buf.readUInt32LE(off + 12), user: null, domain: null, workstation: null, anonymous: false, targetName: null, nbComputerName: null, dnsComputerName: null };
   }
   if (type === 2) {
     if (size < 32) return fail('ntlmssp_truncated', off);
     const flags = buf.readUInt32LE(off + 20);
     const e = str(buf, off, end, 12, (flags & NTLMSSP_NEGOTIATE_UNICODE) !== 0);
     if (e) return fail(e, off + 12);
-    return { ok: true, type: 2, flags, user: null, domain: null, workstation: null, anonymous: false, targetName: lastText };
+    const targetName = lastText;
+    // TargetInfo (at 40) is absent in the oldest form, whose payload starts at 40
+    let nb: string | null = null;
+    let dns: string | null = null;
+    if (size >= 48 && !field(buf, off, end, 40) && fieldLen > 0) {
+      const names = targetInfoNames(buf, fieldOff, fieldOff + fieldLen);
+      nb = names[0];
+      dns = names[1];
+    }
+    return { ok: true, type: 2, flags, user: null, domain: null, workstation: null, anonymous: false, targetName, nbComputerName: nb, dnsComputerName: dns };
   }
   if (type === 3) {
     if (size < 52) return fail('ntlmssp_truncated', off);
@@ -98,9 +107,34 @@ export function parseNtlmssp(buf: Buffer, off: number, end: number): Result<Ntlm
     if (e) return fail(e, off + 44);
     const workstation = lastText;
     const anonymous = userLen === 0 && ntLen === 0 && (lmLen === 0 || lmZero);
-    return { ok: true, type: 3, flags, user, domain, workstation, anonymous, targetName: null };
+    return { ok: true, type: 3, flags, user, domain, workstation, anonymous, targetName: null, nbComputerName: null, dnsComputerName: null };
   }
   return fail('ntlmssp_unknown_type', off + 8);
+}
+
+const MSV_AV_EOL = 0;
+const MSV_AV_NB_COMPUTER_NAME = 1;
+const MSV_AV_DNS_COMPUTER_NAME = 3;
+/** AV pairs walked at most (a real CHALLENGE has about ten) */
+const MAX_AV_PAIRS = 32;
+
+/** [NetBIOS computer name, DNS computer name] from an AV_PAIR list (MS-NLMP 2.2.2.1), bounded. */
+function targetInfoNames(buf: Buffer, p: number, end: number): [string | null, string | null] {
+  let nb: string | null = null;
+  let dns: string | null = null;
+  for (let i = 0; i < MAX_AV_PAIRS && p + 4 <= end; i++) {
+    const id = buf.readUInt16LE(p);
+    const len = buf.readUInt16LE(p + 2);
+    if (id === MSV_AV_EOL || p + 4 + len > end) break;
+    if ((id === MSV_AV_NB_COMPUTER_NAME || id === MSV_AV_DNS_COMPUTER_NAME) && (len & 1) === 0) {
+      const n = Math.min(len, MAX_STRING_UNITS * 2);
+      const v = buf.toString('utf16le', p + 4, p + 4 + n);
+      if (id === MSV_AV_NB_COMPUTER_NAME) nb = v;
+      else dns = v;
+    }
+    p += 4 + len;
+  }
+  return [nb, dns];
 }
 
 /** Smallest non-empty payload offset among the AUTHENTICATE fields (where the fixed part ends). */

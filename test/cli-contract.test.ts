@@ -185,9 +185,10 @@ function mergecap(srcs: string[], name: string, format = 'pcapng'): string {
 type J = Record<string, any>;
 
 const ISO_MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const LIFECYCLE = ['smb-session-setup', 'smb-session-end', 'smb-tree-connect', 'smb-tree-disconnect', 'smb-encrypted-session'];
+const LIFECYCLE = ['smb-session-setup', 'smb-session-end', 'smb-tree-connect', 'smb-tree-disconnect', 'smb-encrypted-session', 'smb-inferred-tree'];
 const RULE_TECHNIQUES: Record<string, string[]> = {
   'short-lived-admin-share': ['T1070.005', 'T1021.002'],
+  'short-lived-admin-share-inferred': ['T1070.005', 'T1021.002'],
   'admin-share-failure-burst': ['T1021.002', 'T1110'],
   'admin-share-fanout': ['T1021.002', 'T1570'],
 };
@@ -289,6 +290,38 @@ function lineProblems(e: J, defaults = true): string[] {
   } else if (action === 'smb-tree-connect') {
     treeProblems(smb, p);
     if (typeof smb.status === 'string' && ev.outcome !== (isSuccess(smb.status) ? 'success' : 'failure')) p(`event.outcome ${ev.outcome} for ${smb.status}`);
+  } else if (action === 'smb-inferred-tree' || (ev.kind === 'alert' && smb.inferred === true)) {
+    if (smb.inferred !== true) p(`smb.inferred ${smb.inferred}`);
+    if (!(isCount(smb.share_name_length) && smb.share_name_length >= 1)) p(`smb.share_name_length ${smb.share_name_length}`);
+    if (!Array.isArray(smb.share_candidates) || !smb.share_candidates.every((c: string) => nonEmpty(c) && c.length === smb.share_name_length)) {
+      p(`smb.share_candidates ${JSON.stringify(smb.share_candidates)}`);
+    } else {
+      const admin = smb.share_candidates.length > 0 && smb.share_candidates.every((c: string) => shareClassOf(c) === 'admin');
+      if (smb.share_class !== (admin ? 'admin' : 'unknown')) p(`smb.share_class ${smb.share_class} for ${smb.share_candidates}`);
+    }
+    const c = smb.inference?.confidence;
+    if (typeof c !== 'number' || !(c >= 0 && c <= 1)) p(`smb.inference.confidence ${c}`);
+    if (!TREE_REASONS.includes(smb.end_reason)) p(`smb.end_reason ${smb.end_reason}`);
+    if (!isInt(ev.duration)) p(`event.duration ${ev.duration}`);
+    for (const k of ['start', 'end']) if (typeof ev[k] !== 'string' || !ISO_MICROS.test(ev[k])) p(`event.${k} ${ev[k]}`);
+    if (ev.end > e['@timestamp']) p(`event.end ${ev.end} after @timestamp`);
+    const a = smb.activity;
+    if (typeof a !== 'object' || a === null || !['creates', 'writes', 'bytes_written'].every((k) => isCount(a[k]))) p(`smb.activity ${JSON.stringify(a)}`);
+    if (ev.action === 'short-lived-admin-share-inferred') {
+      if (!smb.share_candidates?.some((x: string) => shareClassOf(x) === 'admin')) p('SW-0015 without an admin candidate');
+      if (defaults && !(c >= 0.8)) p(`SW-0015 at confidence ${c} < 0.8`);
+      if (!ALERT_REASONS.includes(smb.end_reason)) p(`SW-0015 for a tree ended by ${smb.end_reason} (no removal)`);
+      if (defaults && isInt(ev.duration)) {
+        const d = ev.duration as number;
+        // one tier under SW-0001's base tier (low stays low), +1 when bytes were written
+        const base = d <= 5e9 ? 47 : d <= 30e9 ? 21 : d <= 300e9 ? 21 : null;
+        if (base === null) p(`SW-0015 after ${d} ns (> 300 s)`);
+        else {
+          const want = (a?.bytes_written ?? 0) > 0 ? SEVERITIES[SEVERITIES.indexOf(base) + 1] : base;
+          if (ev.severity !== want) p(`SW-0015 severity ${ev.severity} for a ${d} ns tree (expected ${want})`);
+        }
+      }
+    }
   } else if (action === 'smb-tree-disconnect' || about === 'tree') {
     treeProblems(smb, p);
     if (!TREE_REASONS.includes(smb.end_reason)) p(`smb.end_reason ${smb.end_reason}`);

@@ -23,7 +23,9 @@ t.test('defaults', async (t) => {
       shortLivedAdminShare: { enabled: true, thresholds: { high: 5, medium: 30, low: 300 }, escalate: true, allowlist: NO_ALLOWLIST },
       adminShareFailureBurst: { enabled: true, count: 10, window: 60, countLogons: true, severity: 'medium', maxSources: 100000, allowlist: NO_ALLOWLIST },
       adminShareFanout: { enabled: true, servers: 5, window: 300, severity: 'high', maxSources: 100000, allowlist: NO_ALLOWLIST },
+      shortLivedAdminShareInferred: { enabled: true, allowlist: NO_ALLOWLIST },
     },
+    inference: { minConfidence: 0.8, knownShares: [], maxSessions: 20000 },
     suppression: { window: 3600, maxKeys: 100000 },
     tracker: {
       idleTimeout: 600,
@@ -72,7 +74,9 @@ const FULL = {
     },
     'admin-share-failure-burst': { enabled: false, count: 20, window: 30, count_logons: false, severity: 'high', max_sources: 7, allowlist: { users: ['scanner'] } },
     'admin-share-fanout': { enabled: false, servers: 3, window: 120, severity: 'critical', max_sources: 8, allowlist: { shares: ['\\\\srv\\ADMIN$'] } },
+    'short-lived-admin-share-inferred': { enabled: false, allowlist: { sources: ['192.0.2.0/24'] } },
   },
+  inference: { min_confidence: 0.5, known_shares: ['public', 'hr'], max_sessions: 10 },
   tracker: { idle_timeout: 60, max_sessions: 1, max_trees: 2, max_pending_per_connection: 3, max_open_files_per_connection: 4, max_flows: 5 },
   net: { max_ooo_bytes_per_flow: 6, max_ooo_bytes_total: 7, max_message_bytes: 8, gap_timeout: 9 },
 };
@@ -107,6 +111,13 @@ rules:
     max_sources: 8
     allowlist:
       shares: ['\\\\srv\\ADMIN$']
+  short-lived-admin-share-inferred:
+    enabled: false
+    allowlist: { sources: [192.0.2.0/24] }
+inference:
+  min_confidence: 0.5
+  known_shares: [public, hr]
+  max_sessions: 10
 tracker:
   idle_timeout: 60
   max_sessions: 1
@@ -142,6 +153,9 @@ t.test('every key reaches Config; JSON and YAML agree', async (t) => {
     enabled: false, servers: 3, window: 120, severity: 'critical', maxSources: 8,
     allowlist: { ...NO_ALLOWLIST, shares: ['\\\\srv\\ADMIN$'] },
   });
+  t.same(c.rules.shortLivedAdminShareInferred, { enabled: false, allowlist: { ...NO_ALLOWLIST, sources: ['192.0.2.0/24'] } });
+  t.same(c.inference, { minConfidence: 0.5, knownShares: ['public', 'hr'], maxSessions: 10 });
+  t.equal(errorOf({ inference: { min_confidence: 1.5 } }), 'config.yaml: inference.min_confidence: must be ≤ 1');
   t.same(c.tracker, { idleTimeout: 60, maxSessions: 1, maxTrees: 2, maxPendingPerConnection: 3, maxOpenFilesPerConnection: 4, maxFlows: 5 });
   t.same(c.net, { maxOooBytesPerFlow: 6, maxOooBytesTotal: 7, maxMessageBytes: 8, gapTimeout: 9 });
   // a partial file keeps the other defaults

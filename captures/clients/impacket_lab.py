@@ -9,12 +9,19 @@
   impacket_lab.py admin-logoff HOST  ADMIN$ drop-and-delete over SMB 2.1 ended by LOGOFF (no
                                      TREE_DISCONNECT): connect ADMIN$, write the MZ binary,
                                      delete it, LOGOFF, close TCP.
-SMB 2.1 is forced because impacket encrypts every SMB 3.x session when the server offers
+  impacket_lab.py inf-upload HOST enc|clear SHARE      hold SHARE, upload + delete, LOGOFF
+  impacket_lab.py inf-list HOST enc|clear SHARE        hold SHARE, list it, LOGOFF
+  impacket_lab.py inf-long HOST enc|clear SHARE SECS   hold SHARE SECS seconds, LOGOFF
+  impacket_lab.py inf-many HOST enc|clear              many trees in one session, LOGOFF
+The inf-* scenarios come in twins for the inference of issue 21: 'enc' is impacket's default
+(SMB 3.0, encrypted whenever the server offers it), 'clear' the same calls at SMB 2.1.
+SMB 2.1 is forced in the others because impacket encrypts every SMB 3.x session when the server offers
 encryption, which would hide the tree connect and LOGOFF from a passive sensor.
 Credentials come from LAB_USER, LAB_PASS, LAB_DOMAIN; the binary from LAB_PAYLOAD.
 """
 import os
 import sys
+import time
 
 from impacket.dcerpc.v5 import scmr, transport
 from impacket.smb3structs import SMB2_DIALECT_21
@@ -93,14 +100,83 @@ def admin_logoff(host):
     say('wrote, deleted and logged off')
 
 
-SCENARIOS = {'psexec-like': psexec_like, 'admin-logoff': admin_logoff}
+def _connect(host, mode):
+    """mode 'enc': impacket's default negotiation (SMB 3.0, encrypted because Samba offers it);
+    'clear': the same client forced to SMB 2.1 (no encryption) -- the plaintext twin."""
+    user, password, domain = os.environ['LAB_USER'], os.environ['LAB_PASS'], os.environ['LAB_DOMAIN']
+    if mode == 'enc':
+        conn = SMBConnection(host, host)
+    elif mode == 'clear':
+        conn = SMBConnection(host, host, preferredDialect=SMB2_DIALECT_21)
+    else:
+        raise SystemExit('mode must be enc or clear, not %r' % mode)
+    conn.login(user, password, domain)
+    say('dialect 0x%x' % conn.getDialect())
+    return conn
+
+
+def _upload_delete(conn, share):
+    with open(os.environ['LAB_PAYLOAD'], 'rb') as fh:
+        conn.putFile(share, 'svcupdate.exe', fh.read)
+    conn.deleteFile(share, 'svcupdate.exe')
+
+
+def inf_upload(host, mode, share):
+    """Hold SHARE, upload the MZ binary, delete it, LOGOFF (the tree ends with the LOGOFF)."""
+    conn = _connect(host, mode)
+    conn.connectTree(share)
+    _upload_delete(conn, share)
+    conn.logoff()
+    conn.close()
+    say('%s: wrote, deleted and logged off' % share)
+
+
+def inf_list(host, mode, share):
+    """Hold SHARE, list its root, LOGOFF."""
+    conn = _connect(host, mode)
+    conn.connectTree(share)
+    names = [f.get_longname() for f in conn.listPath(share, '*')]
+    say('%s: %d entries' % (share, len(names)))
+    conn.logoff()
+    conn.close()
+
+
+def inf_long(host, mode, share, seconds):
+    """Hold SHARE for SECONDS between the upload and the delete, then LOGOFF."""
+    conn = _connect(host, mode)
+    conn.connectTree(share)
+    with open(os.environ['LAB_PAYLOAD'], 'rb') as fh:
+        conn.putFile(share, 'svcupdate-%s.exe' % mode, fh.read)
+    time.sleep(float(seconds))
+    conn.deleteFile(share, 'svcupdate-%s.exe' % mode)
+    conn.logoff()
+    conn.close()
+    say('%s: held %s s' % (share, seconds))
+
+
+def inf_many(host, mode):
+    """Many trees in one session, as an operator browsing a host: share enumeration (IPC$, kept
+    until LOGOFF), C$ listing, ADMIN$ upload/delete (putFile/deleteFile each connect and
+    disconnect the tree), 5-, 2- and 6-letter ordinary shares listed, LOGOFF."""
+    conn = _connect(host, mode)
+    say('shares: %s' % ', '.join(s['shi1_netname'][:-1] for s in conn.listShares()))
+    for share in ('C$', 'sales', 'hr', 'public'):
+        say('%s: %d entries' % (share, len(conn.listPath(share, '*'))))
+    _upload_delete(conn, 'ADMIN$')
+    _upload_delete(conn, 'sales')
+    conn.logoff()
+    conn.close()
+
+
+SCENARIOS = {'psexec-like': psexec_like, 'admin-logoff': admin_logoff, 'inf-upload': inf_upload,
+             'inf-list': inf_list, 'inf-long': inf_long, 'inf-many': inf_many}
 
 
 def main(argv):
-    if len(argv) != 3 or argv[1] not in SCENARIOS:
+    if len(argv) < 3 or argv[1] not in SCENARIOS:
         sys.stderr.write(__doc__)
         return 2
-    SCENARIOS[argv[1]](argv[2])
+    SCENARIOS[argv[1]](*argv[2:])
     return 0
 
 

@@ -51,6 +51,8 @@ export class AnalysisPipeline {
         maxPendingPerConnection: config.tracker.maxPendingPerConnection,
         maxOpenFilesPerConnection: config.tracker.maxOpenFilesPerConnection,
         dcerpcIgnore: config.dcerpc.ignoreOperations,
+        knownShares: config.inference.knownShares,
+        maxInferenceSessions: config.inference.maxSessions,
       },
       (sec, nsec) => {
         this.lastSec = sec;

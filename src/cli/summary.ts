@@ -54,6 +54,12 @@ export function summaryText(p: AnalysisPipeline, x: SummaryExtras): string {
     );
     if (rpc.errors.size > 0) lines.push(`  dcerpc errs  ${fmtMap(rpc.errors)}`);
   }
+  const inf = p.tracker.inference.counters;
+  if (inf.treesInferred + inf.sizeMismatch + inf.chained + inf.unresolved + inf.sessionsEvicted > 0) {
+    lines.push(
+      `  inference    trees=${inf.treesInferred} unresolved=${inf.unresolved} size-mismatch=${inf.sizeMismatch} chained=${inf.chained} sessions-evicted=${inf.sessionsEvicted} pending-evicted=${inf.pendingEvicted} trees-evicted=${inf.treesEvicted}`,
+    );
+  }
   const netCounters = Object.entries(n)
     .filter(([, v]) => typeof v === 'number' && v > 0)
     .map(([k, v]) => `${k}=${v}`)

@@ -4,7 +4,8 @@
  * onTime/finish), never the wall clock, so a replay always yields the same alerts.
  *
  * Order per record: expired suppression windows close first (their summaries come out before
- * anything the record decides), then the rules run in a fixed order: SW-0001, SW-0002, SW-0003.
+ * anything the record decides), then the rules run in a fixed order: SW-0001, SW-0002, SW-0003,
+ * SW-0015.
  */
 import type { Config } from '../shared/config';
 import type { AlertRecord, LifecycleRecord, Timestamp } from '../shared/records';
@@ -12,6 +13,7 @@ import type { Rule } from './candidate';
 import { ShortLivedAdminShare } from './rules/short-lived-admin-share';
 import { AdminShareFailureBurst } from './rules/admin-share-failure-burst';
 import { AdminShareFanout } from './rules/admin-share-fanout';
+import { ShortLivedAdminShareInferred } from './rules/short-lived-admin-share-inferred';
 import { Suppressor } from './suppression';
 
 /** Plain counters (metrics and the summary read them). */
@@ -36,6 +38,7 @@ export class Detector {
   private readonly shortLived: ShortLivedAdminShare;
   private readonly burst: AdminShareFailureBurst;
   private readonly fanout: AdminShareFanout;
+  private readonly inferred: ShortLivedAdminShareInferred;
   private readonly rules: readonly Rule[];
   private readonly suppressor: Suppressor;
   private records = 0;
@@ -45,7 +48,13 @@ export class Detector {
     this.shortLived = new ShortLivedAdminShare(config.rules.shortLivedAdminShare);
     this.burst = new AdminShareFailureBurst(config.rules.adminShareFailureBurst);
     this.fanout = new AdminShareFanout(config.rules.adminShareFanout);
-    this.rules = [this.shortLived, this.burst, this.fanout];
+    this.inferred = new ShortLivedAdminShareInferred(
+      config.rules.shortLivedAdminShareInferred,
+      config.rules.shortLivedAdminShare,
+      config.inference.minConfidence,
+      config.shareClasses.admin,
+    );
+    this.rules = [this.shortLived, this.burst, this.fanout, this.inferred];
     this.suppressor = new Suppressor(config.suppression.window, config.suppression.maxKeys, (a) => {
       this.alerts++;
       emit(a);
@@ -87,6 +96,7 @@ export class Detector {
         [this.shortLived.name, this.shortLived.allowlisted],
         [this.burst.name, this.burst.allowlisted],
         [this.fanout.name, this.fanout.allowlisted],
+        [this.inferred.name, this.inferred.allowlisted],
       ]),
       burstSourcesEvicted: this.burst.sources.evicted,
       fanoutSourcesEvicted: this.fanout.sources.evicted,

@@ -32,7 +32,12 @@ function flat(s: string): string {
 
 function keyOf(c: Candidate): string {
   const r: LifecycleRecord = c.about;
-  const share = r.kind === 'tree-connect' || r.kind === 'tree-disconnect' ? r.tree.shareName.toLowerCase() : '';
+  const share =
+    r.kind === 'tree-connect' || r.kind === 'tree-disconnect'
+      ? r.tree.shareName.toLowerCase()
+      : r.kind === 'inferred-tree'
+        ? r.shareCandidates.join('|').toLowerCase()
+        : '';
   const user = r.session.user === null ? '' : `${(r.session.domain ?? '').toLowerCase()}\\${r.session.user.toLowerCase()}`;
   return `${c.ruleId}\u0000${r.flow.clientIp}\u0000${r.flow.serverIp}\u0000${share}\u0000${user}`;
 }

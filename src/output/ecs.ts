@@ -14,7 +14,7 @@
  *   connection_reset, idle_timeout, capture_end (nothing was asked or answered).
  * - smb-session-end: success for a LOGOFF answered with success, failure for one answered with an
  *   error, unknown otherwise (logoff request without a seen response, or any non-logoff end).
- * - smb-encrypted-session: unknown (the session's own exchanges are not visible).
+ * - smb-encrypted-session, smb-inferred-tree: unknown (the session's own exchanges are not visible).
  * - alerts: the outcome of the record they are about.
  *
  * user.domain: the NTLMSSP domain; for a Kerberos session without one, the Kerberos realm.
@@ -163,6 +163,16 @@ function smbObj(rec: LifecycleRecord): Obj {
     case 'dcerpc-call':
       if (rec.gap) smb.gap = true;
       break;
+    case 'inferred-tree':
+      // only what message sizes tell: no reads or ioctls, no file names
+      smb.inferred = true;
+      smb.share_name_length = rec.shareNameLength;
+      smb.share_candidates = rec.shareCandidates.slice();
+      smb.share_class = rec.shareClass;
+      smb.end_reason = rec.reason;
+      smb.activity = { creates: rec.activity.creates, writes: rec.activity.writes, bytes_written: rec.activity.bytesWritten };
+      smb.inference = { confidence: rec.confidence };
+      break;
   }
   return smb;
 }
@@ -188,10 +198,18 @@ function putContext(out: Obj, rec: LifecycleRecord): void {
   if (rec.kind === 'dcerpc-call') out.dcerpc = dcerpcObj(rec);
 }
 
+/** event.start / event.end: an inferred tree's exact start and end (its @timestamp is when its end was decided) */
+function putSpan(event: Obj, rec: LifecycleRecord): void {
+  if (rec.kind !== 'inferred-tree') return;
+  event.start = isoMicros(rec.startTs);
+  event.end = isoMicros(rec.endTs);
+}
+
 function lifecycleEcs(rec: LifecycleRecord): Obj {
   const event: Obj = { kind: 'event', dataset: datasetOf(rec), action: actionOf(rec), outcome: outcomeOf(rec) };
   const dur = durationOf(rec);
   if (dur !== null) event.duration = dur;
+  putSpan(event, rec);
   const out: Obj = { '@timestamp': isoMicros(rec.ts), event };
   putContext(out, rec);
   return out;
@@ -201,6 +219,7 @@ function alertEcs(a: AlertRecord): Obj {
   const event: Obj = { kind: 'alert', dataset: datasetOf(a), action: a.ruleName, outcome: outcomeOf(a) };
   const dur = durationOf(a.about);
   if (dur !== null) event.duration = dur;
+  putSpan(event, a.about);
   event.severity = a.severity;
   if (a.count !== null) event.count = a.count;
   const out: Obj = {
@@ -335,6 +354,22 @@ function smbJson(rec: LifecycleRecord, o: ByteOut): void {
     case 'dcerpc-call':
       if (rec.gap) m(o, e, 'gap', true);
       break;
+    case 'inferred-tree': {
+      e = m(o, e, 'inferred', true);
+      e = m(o, e, 'share_name_length', rec.shareNameLength);
+      if (!e) o.byte(0x2c);
+      o.lit('"share_candidates":');
+      arr(o, rec.shareCandidates, rec.shareCandidates.length);
+      e = m(o, false, 'share_class', rec.shareClass);
+      e = m(o, e, 'end_reason', rec.reason);
+      o.lit(',"activity":{');
+      const a = rec.activity;
+      m(o, m(o, m(o, true, 'creates', a.creates), 'writes', a.writes), 'bytes_written', a.bytesWritten);
+      o.lit('},"inference":{');
+      m(o, true, 'confidence', rec.confidence);
+      o.byte(0x7d);
+      break;
+    }
   }
   o.byte(0x7d);
 }
@@ -367,6 +402,13 @@ function contextMembers(rec: LifecycleRecord, o: ByteOut): void {
   }
 }
 
+/** event.start, event.end of putSpan(), each after a comma */
+function spanMembers(rec: LifecycleRecord, o: ByteOut): void {
+  if (rec.kind !== 'inferred-tree') return;
+  m(o, false, 'start', isoMicros(rec.startTs));
+  m(o, false, 'end', isoMicros(rec.endTs));
+}
+
 function lifecycleLine(rec: LifecycleRecord, o: ByteOut): void {
   const dur = durationOf(rec);
   o.lit('{"@timestamp":');
@@ -376,6 +418,7 @@ function lifecycleLine(rec: LifecycleRecord, o: ByteOut): void {
   m(o, false, 'action', actionOf(rec));
   m(o, false, 'outcome', outcomeOf(rec));
   if (dur !== null) m(o, false, 'duration', dur);
+  spanMembers(rec, o);
   o.byte(0x7d);
   contextMembers(rec, o);
   o.lit('}\n');
@@ -390,6 +433,7 @@ function alertLine(a: AlertRecord, o: ByteOut): void {
   m(o, false, 'action', a.ruleName);
   m(o, false, 'outcome', outcomeOf(a));
   if (dur !== null) m(o, false, 'duration', dur);
+  spanMembers(a.about, o);
   m(o, false, 'severity', a.severity);
   if (a.count !== null) m(o, false, 'count', a.count);
   o.lit('},"rule":{');

@@ -87,6 +87,14 @@ function detailText(rec: LifecycleRecord): string {
       }
       break;
     }
+    case 'inferred-tree': {
+      const c = rec.shareCandidates.map(fileValue).join(',');
+      out += ` inferred share_length=${rec.shareNameLength} candidates=${c === '' ? '-' : c} class=${rec.shareClass} confidence=${rec.confidence}`;
+      out += ` reason=${rec.reason} duration=${zeekInterval(rec.durationNs)}s`;
+      if (rec.activity.creates) out += ` creates=${rec.activity.creates}`;
+      if (rec.activity.writes) out += ` writes=${rec.activity.writes} bytes_written=${rec.activity.bytesWritten}`;
+      break;
+    }
   }
   if (s.version !== null) out += ` smb=${logfmtValue(s.version)}`;
   if (s.sessionId !== null) out += ` sid=${logfmtValue(s.sessionId)}`;

@@ -4,7 +4,8 @@
  * sharewatch's own columns follow (zeek-cut selects by name, extra columns are harmless).
  *
  * Rows: one per tree — written when the tree ends (smb-tree-disconnect, with its duration,
- * end reason and activity) — plus one per failed TREE_CONNECT (which never gets a disconnect),
+ * end reason and activity; smb-inferred-tree likewise, see inferredRow) — plus one per failed
+ * TREE_CONNECT (which never gets a disconnect),
  * so every mapping attempt Zeek would log appears once. `ts` is the tree-connect response time
  * (disconnect time minus the tree's duration), as Zeek's ts is the mapping's time.
  * Session events and alerts are not mapping rows and are not written in this format (use ndjson
@@ -15,7 +16,7 @@
  * #open/#close: capture time (UTC) of the first row's record / the last record seen, not the wall
  * clock, so replays are byte-identical. service and native_file_system are not tracked: unset.
  */
-import type { Flow, OutputRecord, TreeConnectRecord, TreeDisconnectRecord } from '../shared/records';
+import type { Flow, InferredTreeRecord, OutputRecord, TreeConnectRecord, TreeDisconnectRecord } from '../shared/records';
 import type { Timestamp } from '../shared/records';
 import { userDomain } from './ecs';
 import { zeekString } from './escape';
@@ -139,9 +140,49 @@ function mappingRow(rec: TreeConnectRecord | TreeDisconnectRecord): string {
   return cols.join('\t') + '\n';
 }
 
+/**
+ * An inferred tree (inside an encrypted session): a mapping whose path, tree id and status were
+ * never visible — unset — with the inferred share class (`admin`/`unknown`), its end, duration and
+ * the activity message sizes tell (creates, writes, bytes written; reads and ioctls unset).
+ * The candidates and confidence are in the ndjson and pretty formats.
+ */
+function inferredRow(rec: InferredTreeRecord): string {
+  const f = rec.flow;
+  const s = rec.session;
+  const a = rec.activity;
+  return [
+    zeekTime(rec.startTs),
+    flowUid(f),
+    f.clientIp,
+    String(f.clientPort),
+    f.serverIp,
+    String(f.serverPort),
+    UNSET,
+    UNSET,
+    UNSET,
+    UNSET,
+    opt(s.sessionId),
+    UNSET,
+    opt(s.user),
+    opt(userDomain(s)),
+    rec.shareClass,
+    UNSET,
+    rec.reason,
+    zeekInterval(rec.durationNs),
+    String(a.creates),
+    UNSET,
+    String(a.writes),
+    UNSET,
+    String(a.bytesWritten),
+    UNSET,
+    '(empty)',
+  ].join('\t') + '\n';
+}
+
 /** The row a record contributes to the log, or null when it is not a mapping row. */
 export function zeekRow(rec: OutputRecord): string | null {
   if (rec.kind === 'tree-disconnect') return mappingRow(rec);
+  if (rec.kind === 'inferred-tree') return inferredRow(rec);
   if (rec.kind === 'tree-connect' && !rec.tree.success) return mappingRow(rec);
   return null;
 }

@@ -93,6 +93,13 @@ const fanout = z
   })
   .prefault({});
 
+const shortLivedInferred = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    allowlist,
+  })
+  .prefault({});
+
 export const configFileSchema = z.strictObject({
   share_classes: z
     .strictObject({
@@ -105,6 +112,18 @@ export const configFileSchema = z.strictObject({
       'short-lived-admin-share': shortLived,
       'admin-share-failure-burst': failureBurst,
       'admin-share-fanout': fanout,
+      /** SW-0015: SW-0001's thresholds on trees inferred inside encrypted sessions */
+      'short-lived-admin-share-inferred': shortLivedInferred,
+    })
+    .prefault({}),
+  inference: z
+    .strictObject({
+      /** SW-0015 fires only on inferred trees at least this confident */
+      min_confidence: z.number().min(0).max(1).default(0.8),
+      /** share names known to exist: candidates of their length (they lower an admin share's confidence) */
+      known_shares: names,
+      /** encrypted sessions inferred at once (memcap) */
+      max_sessions: positiveInt(20_000),
     })
     .prefault({}),
   suppression: z

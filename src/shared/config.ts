@@ -62,13 +62,27 @@ export interface FanoutConfig {
   readonly allowlist: AllowlistConfig;
 }
 
+export interface ShortLivedInferredConfig {
+  readonly enabled: boolean;
+  readonly allowlist: AllowlistConfig;
+}
+
+export interface InferenceConfig {
+  /** 0–1 */
+  readonly minConfidence: number;
+  readonly knownShares: readonly string[];
+  readonly maxSessions: number;
+}
+
 export interface Config {
   readonly shareClasses: { readonly admin: readonly string[] };
   readonly rules: {
     readonly shortLivedAdminShare: ShortLivedAdminShareConfig;
     readonly adminShareFailureBurst: FailureBurstConfig;
     readonly adminShareFanout: FanoutConfig;
+    readonly shortLivedAdminShareInferred: ShortLivedInferredConfig;
   };
+  readonly inference: InferenceConfig;
   readonly suppression: {
     /** seconds; 0 disables suppression */
     readonly window: number;
@@ -112,6 +126,7 @@ function fromFile(f: ConfigFile): Config {
   const sl = f.rules['short-lived-admin-share'];
   const fb = f.rules['admin-share-failure-burst'];
   const fo = f.rules['admin-share-fanout'];
+  const sli = f.rules['short-lived-admin-share-inferred'];
   return {
     shareClasses: { admin: f.share_classes.admin },
     rules: {
@@ -138,6 +153,12 @@ function fromFile(f: ConfigFile): Config {
         maxSources: fo.max_sources,
         allowlist: allowlistOf(fo.allowlist),
       },
+      shortLivedAdminShareInferred: { enabled: sli.enabled, allowlist: allowlistOf(sli.allowlist) },
+    },
+    inference: {
+      minConfidence: f.inference.min_confidence,
+      knownShares: f.inference.known_shares,
+      maxSessions: f.inference.max_sessions,
     },
     suppression: { window: f.suppression.window, maxKeys: f.suppression.max_keys },
     tracker: {
@@ -265,7 +286,9 @@ function defaultFile(): ConfigFile {
         allowlist: noAllowlist(),
       },
       'admin-share-fanout': { enabled: true, servers: 5, window: 300, severity: 'high', max_sources: 100_000, allowlist: noAllowlist() },
+      'short-lived-admin-share-inferred': { enabled: true, allowlist: noAllowlist() },
     },
+    inference: { min_confidence: 0.8, known_shares: [], max_sessions: 20_000 },
     suppression: { window: 3600, max_keys: 100_000 },
     tracker: {
       idle_timeout: 600,

@@ -167,6 +167,11 @@ export interface DcerpcCallRecord extends RecordBase {
 export interface InferredTreeRecord extends RecordBase {
   readonly kind: 'inferred-tree';
   readonly reason: EndReason;
+  /** TREE_CONNECT response (the inferred tree's start) */
+  readonly startTs: Timestamp;
+  /** the exchange that ended it; `ts` is when that was decided (the next request, or the session's end) */
+  readonly endTs: Timestamp;
+  /** startTs → endTs */
   readonly durationNs: number;
   readonly shareNameLength: number;
   readonly shareCandidates: readonly string[];

@@ -14,6 +14,10 @@ export interface TrackerOptions {
   maxTrees: number;
   maxPendingPerConnection: number;
   maxOpenFilesPerConnection: number;
+  /** config inference.known_shares */
+  knownShares: readonly string[];
+  /** encrypted sessions whose trees are inferred at once */
+  maxInferenceSessions: number;
 }
 
 /** the config schema's defaults (one place for them) */
@@ -26,6 +30,8 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
   maxTrees: defaults.tracker.maxTrees,
   maxPendingPerConnection: defaults.tracker.maxPendingPerConnection,
   maxOpenFilesPerConnection: defaults.tracker.maxOpenFilesPerConnection,
+  knownShares: defaults.inference.knownShares,
+  maxInferenceSessions: defaults.inference.maxSessions,
 };
 
 /** Counters the tracker keeps (plain fields; metrics and the summary read them). */

@@ -46,6 +46,7 @@ import { createSucceeded, writeRequested } from './file-activity';
 import type { ConnState, OpenFile, PendingRequest, SessionState, TreeState } from './state';
 import { closeOpen, feedPipeData, isRpcPipeName, openDetachedPipe, pipeOpen, FSCTL_PIPE_TRANSCEIVE } from './dcerpc/pipes';
 import type { Tracker } from './tracker';
+import { challengeNames, PRIOR } from './inference/server-names';
 
 const STATUS_SUCCESS = 0;
 const STATUS_PENDING = 0x103;
@@ -105,6 +106,7 @@ export class Smb2Handler {
     if (!s) return;
     s.encryptedMessages++;
     s.encryptedBytes += tr.originalMessageSize;
+    this.t.inference.onTransform(s, cs.flow, msg.dir === 0, msg.tsSec, msg.tsNsec, tr.originalMessageSize, msg.length);
   }
 
   private readonly one = (h: Smb2Header): void => {
@@ -336,7 +338,10 @@ export class Smb2Handler {
     const note = p ? p.auth : null;
     applyAuthNote(s, note);
     if (note && (note.mech !== 'none' || !s.lastNote)) s.lastNote = note;
-    if (h.status === STATUS_MORE_PROCESSING_REQUIRED) return;
+    if (h.status === STATUS_MORE_PROCESSING_REQUIRED) {
+      noteChallenge(t, cs, msg.data, h, end); // the server's names, for the inference room
+      return;
+    }
     const ok = h.status === STATUS_SUCCESS;
     let flags = 0;
     if (ok) {
@@ -418,6 +423,16 @@ export class Smb2Handler {
     }
     return tree;
   }
+}
+
+/** NetBIOS and DNS computer names of an NTLMSSP CHALLENGE: names a client may call the server by. */
+function noteChallenge(t: Tracker, cs: ConnState, buf: Buffer, h: Smb2Header, end: number): void {
+  const r = parseSessionSetupResponse(buf, h, end);
+  if (!r.ok) return t.counters.parseError('smb2:' + r.reason);
+  const names = challengeNames(r.securityBuffer);
+  if (names === null) return t.counters.parseError('auth:challenge');
+  t.inference.noteServerName(cs.flow.serverIp, names.netbios, PRIOR.netbios);
+  t.inference.noteServerName(cs.flow.serverIp, names.dns, PRIOR.dns);
 }
 
 function ts(msg: SmbMessage): Timestamp {

@@ -25,6 +25,8 @@ import { RpcConversation, type RpcHost } from './dcerpc/conversation';
 import { TcpOwner } from './dcerpc/owners';
 import { RpcCounters, type RpcLimits } from './dcerpc/limits';
 import { keepPipeData } from './dcerpc/keep';
+import { Inference } from './inference/inference';
+import { PRIOR } from './inference/server-names';
 
 const MAGIC_SMB2 = 0xfe534d42;
 const MAGIC_SMB1 = 0xff534d42;
@@ -73,6 +75,8 @@ export class Tracker implements StreamSink, RpcHost {
   private readonly smb1: Smb1Handler;
   /** lifecycle records emitted, by kind */
   readonly emitted = new Map<string, number>();
+  /** trees inferred inside encrypted sessions from transform-header sizes */
+  readonly inference: Inference;
 
   constructor(emit: RecordSink, opts: Partial<TrackerOptions> = {}, onTime: TimeSink | null = null) {
     this.emitRecord = emit;
@@ -81,6 +85,11 @@ export class Tracker implements StreamSink, RpcHost {
     this.onTimeCb = onTime;
     this.smb2 = new Smb2Handler(this);
     this.smb1 = new Smb1Handler(this);
+    this.inference = new Inference((rec) => this.emit(rec), {
+      knownShares: this.opts.knownShares,
+      extraAdminShares: this.opts.extraAdminShares,
+      maxSessions: this.opts.maxInferenceSessions,
+    });
   }
 
   // ---- StreamSink ---------------------------------------------------------------------------
@@ -166,7 +175,9 @@ export class Tracker implements StreamSink, RpcHost {
     const cs = conn.user as ConnState | undefined;
     if (!cs || type !== 0x81 || dir !== 0) return;
     const names = decodeNetbiosSessionRequest(body);
-    if (names.ok) cs.netbiosCalling = names.calling;
+    if (!names.ok) return;
+    cs.netbiosCalling = names.calling;
+    this.inference.noteServerName(conn.serverIp, names.calledName.name, PRIOR.nbssCalled);
   }
 
   onGap(conn: Conn, _dir: Direction, bytes: number, _sec: number, _nsec: number): void {
@@ -316,6 +327,7 @@ export class Tracker implements StreamSink, RpcHost {
       },
     });
     if (!success) return null;
+    this.inference.notePlainTree(cs.flow.serverIp, path);
     s.treesConnected++;
     const prior = s.trees.get(tid);
     if (prior) this.endTree(prior, 'tree_disconnect', ts);
@@ -398,6 +410,7 @@ export class Tracker implements StreamSink, RpcHost {
       if (tree.disconnectRequestedAt && reason !== 'logoff') this.endTree(tree, 'tree_disconnect', tree.disconnectRequestedAt);
       else this.endTree(tree, reason, ts);
     }
+    this.inference.endSession(s, reason, ts);
     s.ended = true;
     this.sessions.delete(s.key);
     this.counters.sessionsOpen--;
