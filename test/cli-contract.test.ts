@@ -311,7 +311,8 @@ function lineProblems(e: J, defaults = true): string[] {
       if (!smb.share_candidates?.some((x: string) => shareClassOf(x) === 'admin')) p('SW-0015 without an admin candidate');
       if (defaults && !(c >= 0.8)) p(`SW-0015 at confidence ${c} < 0.8`);
       if (!ALERT_REASONS.includes(smb.end_reason)) p(`SW-0015 for a tree ended by ${smb.end_reason} (no removal)`);
-      if (defaults && isInt(ev.duration)) {
+      // a suppression summary carries the highest severity of its repeats and the last one's fields
+      if (defaults && isInt(ev.duration) && ev.count === undefined) {
         const d = ev.duration as number;
         // one tier under SW-0001's base tier (low stays low), +1 when bytes were written
         const base = d <= 5e9 ? 47 : d <= 30e9 ? 21 : d <= 300e9 ? 21 : null;
