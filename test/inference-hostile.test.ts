@@ -5,12 +5,12 @@
  */
 import t from 'tap';
 import { Tracker } from '../src/tracker/tracker';
-import type { Conn, SmbMessage } from '../src/net/types';
+import type { Conn, SmbMessage } from '../src/shared/stream';
 import type { LifecycleRecord } from '../src/shared/records';
 import { MAX_OPEN_TREES, MAX_PENDING } from '../src/tracker/inference/session-inference';
 
 function conn(id: number): Conn {
-  return { id, clientIp: '192.0.2.10', clientPort: 40000 + (id % 20000), serverIp: '192.0.2.1', serverPort: 445, startSec: 1, startNsec: 0, user: undefined };
+  return { id, clientIp: '192.0.2.10', clientPort: 40000 + (id % 20000), serverIp: '192.0.2.1', serverPort: 445, startSec: 1, startNsec: 0, dcerpc: false, user: undefined };
 }
 
 function transform(size: number, sidLo: number, sidHi = 0): Buffer {

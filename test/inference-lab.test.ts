@@ -4,10 +4,10 @@
  * (SMB 3.1.1), each with its plaintext twin. Every test names the events it expects.
  */
 import t from 'tap';
-import { actions, analyze, own } from './helpers/analyze';
+import { actions, analyze, own, type Analysis } from './helpers/analyze';
 
-const inferred = (a: { events: Record<string, any>[] }) => actions(a, 'smb-inferred-tree');
-const sw15 = (a: { events: Record<string, any>[] }) => a.events.filter((e) => e.rule?.id === 'SW-0015');
+const inferred = (a: Analysis) => actions(a, 'smb-inferred-tree');
+const sw15 = (a: Analysis) => a.events.filter((e) => e.rule?.id === 'SW-0015');
 
 t.test('impacket ADMIN$ upload + LOGOFF, encrypted → one SW-0015 with candidates [ADMIN$]', async (t) => {
   for (const f of ['inf-imp-admin-upload-enc.pcap', 'inf-holdout/inf-imp-admin-upload-enc.pcap']) {

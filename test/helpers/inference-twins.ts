@@ -10,7 +10,7 @@
  */
 import { readCaptures } from '../../src/capture/reader';
 import { NetPipeline } from '../../src/net/pipeline';
-import type { Conn, ConnEndReason, Direction, SmbMessage, StreamSink } from '../../src/net/types';
+import type { Conn, ConnEndReason, Direction, SmbMessage, StreamSink } from '../../src/shared/stream';
 import { Tracker } from '../../src/tracker/tracker';
 import { Detector } from '../../src/detect/detector';
 import { defaultConfig, parseConfig, type Config } from '../../src/shared/config';
@@ -32,8 +32,11 @@ class EncryptingSink implements StreamSink {
   onConnStart(c: Conn): void {
     this.t.onConnStart(c);
   }
-  keepBytes(head: Buffer, total: number): number {
-    return this.t.keepBytes(head, total);
+  keepBytes(head: Buffer, total: number, conn?: Conn): number {
+    return this.t.keepBytes(head, total, conn);
+  }
+  onDcerpcPdu(c: Conn, dir: Direction, pdu: Buffer, afterGap: boolean, s: number, n: number): void {
+    this.t.onDcerpcPdu(c, dir, pdu, afterGap, s, n);
   }
   onSmbMessage(msg: SmbMessage): void {
     const d = msg.data;
