@@ -15,6 +15,8 @@ export interface NtlmsspMessage {
   /** CHALLENGE only: the server's names from TargetInfo (MsvAvNbComputerName, MsvAvDnsComputerName) */
   nbComputerName: string | null;
   dnsComputerName: string | null;
+  /** CHALLENGE only: MsvAvDnsTreeName (Zeek's ntlm.log server_tree_name) */
+  dnsTreeName?: string | null;
 }
 
 export interface KerberosApReq {

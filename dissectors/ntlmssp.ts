@@ -73,15 +73,27 @@ export function parseNtlmssp(buf: Buffer, off: number, end: number): Result<Ntlm
     const e = str(buf, off, end, 12, (flags & NTLMSSP_NEGOTIATE_UNICODE) !== 0);
     if (e) return fail(e, off + 12);
     const targetName = lastText;
-    // TargetInfo (at 40) is absent in the oldest form, whose payload starts at 40
-    let nb: string | null = null;
-    let dns: string | null = null;
-    if (size >= 48 && !field(buf, off, end, 40) && fieldLen > 0) {
-      const names = targetInfoNames(buf, fieldOff, fieldOff + fieldLen);
-      nb = names[0];
-      dns = names[1];
+    const names = { nb: null as string | null, dns: null as string | null, tree: null as string | null };
+    // TargetInfo (at 40) is in every CHALLENGE since NTLMv2. A field running past the message (a
+    // short auth trailer) is read as far as it goes, as Zeek does: the pairs present still count.
+    if (size >= 48) {
+      const len = buf.readUInt16LE(off + 40);
+      const rel = buf.readUInt32LE(off + 44);
+      if (len > 0 && rel < size) targetInfoNames(buf, off + rel, Math.min(end, off + rel + len), names);
     }
-    return { ok: true, type: 2, flags, user: null, domain: null, workstation: null, anonymous: false, targetName, nbComputerName: nb, dnsComputerName: dns };
+    return {
+      ok: true,
+      type: 2,
+      flags,
+      user: null,
+      domain: null,
+      workstation: null,
+      anonymous: false,
+      targetName,
+      nbComputerName: names.nb,
+      dnsComputerName: names.dns,
+      dnsTreeName: names.tree,
+    };
   }
   if (type === 3) {
     if (size < 52) return fail('ntlmssp_truncated', off);
@@ -115,26 +127,21 @@ export function parseNtlmssp(buf: Buffer, off: number, end: number): Result<Ntlm
 const MSV_AV_EOL = 0;
 const MSV_AV_NB_COMPUTER_NAME = 1;
 const MSV_AV_DNS_COMPUTER_NAME = 3;
-/** AV pairs walked at most (a real CHALLENGE has about ten) */
-const MAX_AV_PAIRS = 32;
+const MSV_AV_DNS_TREE_NAME = 5;
 
-/** [NetBIOS computer name, DNS computer name] from an AV_PAIR list (MS-NLMP 2.2.2.1), bounded. */
-function targetInfoNames(buf: Buffer, p: number, end: number): [string | null, string | null] {
-  let nb: string | null = null;
-  let dns: string | null = null;
-  for (let i = 0; i < MAX_AV_PAIRS && p + 4 <= end; i++) {
+/** Walk the AV_PAIR list (MS-NLMP 2.2.2.1) in [p, end): UTF-16LE names; stops at EOL or damage. */
+function targetInfoNames(buf: Buffer, p: number, end: number, out: { nb: string | null; dns: string | null; tree: string | null }): void {
+  for (let n = 0; n < 64 && p + 4 <= end; n++) {
     const id = buf.readUInt16LE(p);
     const len = buf.readUInt16LE(p + 2);
-    if (id === MSV_AV_EOL || p + 4 + len > end) break;
-    if ((id === MSV_AV_NB_COMPUTER_NAME || id === MSV_AV_DNS_COMPUTER_NAME) && (len & 1) === 0) {
-      const n = Math.min(len, MAX_STRING_UNITS * 2);
-      const v = buf.toString('utf16le', p + 4, p + 4 + n);
-      if (id === MSV_AV_NB_COMPUTER_NAME) nb = v;
-      else dns = v;
-    }
-    p += 4 + len;
+    p += 4;
+    if (id === MSV_AV_EOL || len > end - p) return;
+    const take = (): string => buf.toString('utf16le', p, p + Math.min(len & ~1, MAX_STRING_UNITS * 2));
+    if (id === MSV_AV_NB_COMPUTER_NAME) out.nb = take();
+    else if (id === MSV_AV_DNS_COMPUTER_NAME) out.dns = take();
+    else if (id === MSV_AV_DNS_TREE_NAME) out.tree = take();
+    p += len;
   }
-  return [nb, dns];
 }
 
 /** Smallest non-empty payload offset among the AUTHENTICATE fields (where the fixed part ends). */

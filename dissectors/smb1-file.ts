@@ -1,4 +1,5 @@
 /** SMB1 NT_CREATE_ANDX, WRITE_ANDX, READ_ANDX response and CLOSE (MS-CIFS 2.2.4.64, .43, .42, .5). */
+import { filetimeSeconds } from './smb2-file';
 import { fail, type Result } from './result';
 import type {
   Smb1Close,
@@ -59,7 +60,18 @@ export function parseSmb1NtCreateRequest(buf: Buffer, hdr: Smb1Header, cmd: Smb1
 export function parseSmb1NtCreateResponse(buf: Buffer, hdr: Smb1Header, cmd: Smb1Command): Result<Smb1NtCreateResponse> {
   if (cmd.wordCount < 34) return fail('smb1_create_word_count', cmd.wordsOffset - hdr.offset);
   const p = cmd.paramsOffset;
-  return { ok: true, fid: buf.readUInt16LE(p + 5), createAction: buf.readUInt32LE(p + 7) };
+  const full = p + 63 <= buf.length;
+  return {
+    ok: true,
+    fid: buf.readUInt16LE(p + 5),
+    createAction: buf.readUInt32LE(p + 7),
+    // CreationTime, LastAccessTime, LastWriteTime, ChangeTime, ExtFileAttributes, AllocationSize, EndOfFile
+    creationTime: full ? filetimeSeconds(buf, p + 11) : 0,
+    lastAccessTime: full ? filetimeSeconds(buf, p + 19) : 0,
+    lastWriteTime: full ? filetimeSeconds(buf, p + 27) : 0,
+    changeTime: full ? filetimeSeconds(buf, p + 35) : 0,
+    endOfFile: full ? Number(buf.readBigUInt64LE(p + 55)) : null,
+  };
 }
 
 /**

@@ -99,6 +99,12 @@ export interface Smb1NtCreateRequest {
 export interface Smb1NtCreateResponse {
   fid: number;
   createAction: number;
+  /** FILETIMEs as Zeek converts them (see smb2-file filetimeSeconds); 0 when the words are cut */
+  creationTime: number;
+  lastAccessTime: number;
+  lastWriteTime: number;
+  changeTime: number;
+  endOfFile: number | null;
 }
 
 export interface Smb1WriteRequest {

@@ -133,6 +133,24 @@ export interface Smb2CreateResponse {
   /** 16 bytes: persistent + volatile */
   fileId: Buffer;
   endOfFile: number;
+  /** FILETIMEs (100 ns since 1601) as Zeek converts them: (ft / 1e7) - 11644473600, a double */
+  creationTime: number;
+  lastAccessTime: number;
+  lastWriteTime: number;
+  changeTime: number;
+}
+
+/** SET_INFO request (2.2.39) for the file information classes that delete or rename. */
+export interface Smb2SetInfoRequest {
+  /** 1 SMB2_0_INFO_FILE */
+  infoType: number;
+  /** 13 FileDispositionInformation, 64 FileDispositionInformationEx, 10 FileRenameInformation */
+  fileInfoClass: number;
+  fileId: Buffer;
+  /** disposition classes: the delete flag is set */
+  deletePending: boolean;
+  /** FileRenameInformation: the new name (null for other classes or when out of bounds) */
+  newName: string | null;
 }
 
 export interface Smb2FileIdOnly {

@@ -21,6 +21,7 @@ export {
   parseIoctlRequest,
   parseIoctlResponse,
   dataView,
+  parseSetInfoRequest,
 } from './smb2-file';
 import { u16le, u32le } from '../src/shared/bytes';
 export { parseTransformHeader, parseCompressionHeader } from './smb2-transform';

@@ -11,6 +11,9 @@ export interface CliOptions {
   format: Format;
   writeFile: string | null;
   report: string | null;
+  /** --zeek-dir DIR (Zeek logs beside the main output), --zeek-json */
+  zeekDir: string | null;
+  zeekJson: boolean;
   metrics: string | null;
   progress: boolean;
   quiet: boolean;
@@ -40,6 +43,9 @@ Options:
   -w, --write FILE       append events to FILE instead of stdout (reopened on SIGHUP)
   --report FILE.html     at the end of the run (replay end, SIGINT/SIGTERM live) also write
                          an HTML investigation report of everything the run emitted
+  --zeek-dir DIR         also write Zeek logs (smb_mapping, smb_files, dce_rpc, ntlm, notice)
+                         into DIR (appended; reopened on SIGHUP)
+  --zeek-json            with --zeek-dir: Zeek's JSON log format instead of TSV
   --metrics HOST:PORT    serve Prometheus metrics at http://HOST:PORT/metrics
   --stats                print a capture summary (packets, bytes, link types, SMB flows) to stderr
   --no-progress          no progress bar on stderr during replay
@@ -92,6 +98,8 @@ export function parseCli(argv: string[]): CliOptions {
         format: { type: 'string' },
         write: { type: 'string', short: 'w' },
         report: { type: 'string' },
+        'zeek-dir': { type: 'string' },
+        'zeek-json': { type: 'boolean' },
         metrics: { type: 'string' },
         stats: { type: 'boolean' },
         'no-progress': { type: 'boolean' },
@@ -115,6 +123,8 @@ export function parseCli(argv: string[]): CliOptions {
     format: 'ndjson',
     writeFile: v.write ?? null,
     report: v.report ?? null,
+    zeekDir: v['zeek-dir'] ?? null,
+    zeekJson: !!v['zeek-json'],
     metrics: v.metrics ?? null,
     progress: !v['no-progress'],
     quiet: !!v.quiet,
@@ -132,6 +142,8 @@ export function parseCli(argv: string[]): CliOptions {
     }
     opts.format = v.format;
   }
+  if (opts.zeekJson && opts.zeekDir === null) throw new UsageError('--zeek-json needs --zeek-dir DIR');
+  if (opts.zeekDir === '') throw new UsageError("--zeek-dir: expected a directory, got ''");
   if (opts.readFiles.length > 0 && opts.iface !== null) throw new UsageError('-r and -i cannot be used together');
   if (opts.readFiles.length === 0 && opts.iface === null) throw new UsageError('nothing to do: give -r FILE or -i IFACE');
   if (parsed.positionals.length > 0) {

@@ -1,5 +1,6 @@
-/** The event writer of a run (-w FILE or stdout, --format) and whether it lost events. */
+/** The event writer of a run (-w FILE or stdout, --format; --zeek-dir beside it) and whether it lost events. */
 import { createWriter, type EventWriter } from '../output/writer';
+import { withZeekDir } from '../output/zeek/dir-writer';
 import { err } from './diagnostics';
 import type { CliOptions } from './args';
 
@@ -10,10 +11,11 @@ export interface RunOutput {
 }
 
 /** The writer, or null after reporting why it cannot be opened. */
-export function openOutput(opts: CliOptions): RunOutput | null {
+export function openOutput(opts: CliOptions, suppressForSec: number): RunOutput | null {
   let failed = false;
+  let writer: EventWriter;
   try {
-    const writer = createWriter({
+    writer = createWriter({
       format: opts.format,
       path: opts.writeFile,
       onError: (message, code) => {
@@ -23,9 +25,25 @@ export function openOutput(opts: CliOptions): RunOutput | null {
         if (code !== 'EPIPE') failed = true;
       },
     });
-    return { writer, failed: () => failed };
   } catch (e) {
     err(`${opts.writeFile ?? 'stdout'}: ${(e as Error).message}`);
     return null;
   }
+  if (opts.zeekDir !== null) {
+    try {
+      writer = withZeekDir(writer, {
+        dir: opts.zeekDir,
+        json: opts.zeekJson,
+        suppressForSec,
+        onError: (message) => {
+          err(message);
+          failed = true;
+        },
+      });
+    } catch (e) {
+      err(`--zeek-dir ${opts.zeekDir}: ${(e as Error).message}`);
+      return null;
+    }
+  }
+  return { writer, failed: () => failed };
 }

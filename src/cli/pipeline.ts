@@ -11,7 +11,7 @@ import { capturedLength } from '../shared/packet';
 import { Tracker } from '../tracker/tracker';
 import { Detector } from '../detect/detector';
 import type { Config } from '../shared/config';
-import type { AlertRecord, LifecycleRecord, Timestamp } from '../shared/records';
+import type { AlertRecord, InternalRecord, LifecycleRecord, Timestamp } from '../shared/records';
 import type { CapturedPacket } from '../shared/packet';
 import { actionOf } from '../output/ecs';
 import { CaptureCounters } from '../capture/counters';
@@ -59,6 +59,7 @@ export class AnalysisPipeline {
         this.lastNsec = nsec;
         this.detect.onTimeAt(sec, nsec);
       },
+      out.writeInternal ? (rec: InternalRecord) => this.out.writeInternal!(rec) : null,
     );
     this.tracker.onDcerpcEndpoint = (ip, port) => this.net.engine.addDcerpcEndpoint(ip, port);
     this.net = new NetPipeline(new TrackerBoundary(this.tracker, this.faults), netOptionsFromConfig(config), this.faults);

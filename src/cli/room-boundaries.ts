@@ -8,12 +8,14 @@
  */
 import type { Conn, ConnEndReason, Direction, SmbMessage, StreamSink } from '../shared/stream';
 import type { RoomFaults } from '../shared/faults';
-import type { LifecycleRecord, OutputRecord, Timestamp } from '../shared/records';
+import type { InternalRecord, LifecycleRecord, OutputRecord, Timestamp } from '../shared/records';
 import type { Detector } from '../detect/detector';
 
 /** where the pipeline's records go (an EventWriter, or a test's array) */
 export interface RecordWriter {
   write(rec: OutputRecord): void;
+  /** internal records (--zeek-dir's smb_files.log, ntlm.log of TCP binds); the tracker makes none without it */
+  writeInternal?(rec: InternalRecord): void;
 }
 
 /** net → tracker */
@@ -133,6 +135,14 @@ export class OutputBoundary implements RecordWriter {
   write(rec: OutputRecord): void {
     try {
       this.out.write(rec);
+    } catch (e) {
+      this.faults.record('output', e);
+    }
+  }
+
+  writeInternal(rec: InternalRecord): void {
+    try {
+      this.out.writeInternal?.(rec);
     } catch (e) {
       this.faults.record('output', e);
     }

@@ -15,6 +15,9 @@ export interface Flow {
   readonly clientPort: number;
   readonly serverIp: string;
   readonly serverPort: number;
+  /** the connection's first packet time, when the flow comes from a tracked connection (Zeek uid) */
+  readonly startSec?: number;
+  readonly startNsec?: number;
 }
 
 export type AuthKind = 'ntlmssp' | 'kerberos' | 'anonymous' | 'guest' | 'unknown';
@@ -77,11 +80,27 @@ interface RecordBase {
   readonly session: SessionView;
 }
 
+/** NTLM facts of a SESSION_SETUP exchange (Zeek's ntlm.log): the server's CHALLENGE and the outcome. */
+export interface NtlmFacts {
+  /** CHALLENGE target info: MsvAvNbComputerName, MsvAvDnsComputerName, MsvAvDnsTreeName */
+  readonly serverNbComputerName: string | null;
+  readonly serverDnsComputerName: string | null;
+  readonly serverTreeName: string | null;
+  /** AUTHENTICATE as sent (null when that field was empty or the message not seen) */
+  readonly user: string | null;
+  readonly domain: string | null;
+  readonly workstation: string | null;
+  /** SPNEGO negState of the final response (0 accept-completed, 2 reject), -1 when not wrapped */
+  readonly negState: number;
+}
+
 export interface SessionSetupRecord extends RecordBase {
   readonly kind: 'session-setup';
   readonly status: string;
   readonly success: boolean;
   readonly auth: AuthKind;
+  /** set when the exchange used NTLMSSP (a CHALLENGE or AUTHENTICATE was seen) */
+  readonly ntlm?: NtlmFacts | null;
 }
 
 export interface SessionEndRecord extends RecordBase {
@@ -139,6 +158,11 @@ export interface DcerpcCallRecord extends RecordBase {
   readonly pipe: string | null;
   /** the tree the pipe was opened on (SMB only) */
   readonly treeId: string | null;
+  /**
+   * the bind_ack's secondary address (port_spec) as sent, e.g. `\PIPE\lsass` or `49676`: Zeek's
+   * dce_rpc.log `named_pipe`; null/absent when the bind_ack was not seen
+   */
+  readonly secondaryAddress?: string | null;
   readonly interfaceUuid: string;
   /** `maj.min` */
   readonly interfaceVersion: string;
@@ -199,6 +223,30 @@ export interface FileRecord extends RecordBase {
   /** new name for a rename */
   readonly renamedTo: string | null;
   readonly openTs: Timestamp;
+  /** MAC times from the CREATE response, as Zeek computes them (epoch seconds, double); null when unset */
+  readonly times?: FileTimes | null;
+  /** when the delete (SET_INFO FileDispositionInformation) / rename was requested */
+  readonly deleteTs?: Timestamp | null;
+  readonly renameTs?: Timestamp | null;
+}
+
+/**
+ * NTLMSSP seen in the binds of a DCE/RPC-over-TCP connection (Zeek's ntlm.log), when the
+ * connection ends. Internal: not an NDJSON event of its own.
+ */
+export interface NtlmAuthRecord extends RecordBase {
+  readonly kind: 'ntlm';
+  readonly ntlm: NtlmFacts;
+}
+
+/** Records the tracker hands to the optional internal sink (the Zeek logs), never to NDJSON. */
+export type InternalRecord = FileRecord | NtlmAuthRecord;
+
+export interface FileTimes {
+  readonly modified: number;
+  readonly accessed: number;
+  readonly created: number;
+  readonly changed: number;
 }
 
 export type LifecycleRecord =

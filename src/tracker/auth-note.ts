@@ -24,6 +24,28 @@ export function authNoteFromBlob(blob: Buffer | null, counters: TrackerCounters)
   };
 }
 
+/** What a server's SESSION_SETUP response blob says: the NTLM CHALLENGE's names, SPNEGO's negState. */
+export interface ServerAuthFacts {
+  challenge: { nb: string | null; dns: string | null; tree: string | null } | null;
+  /** -1 when the blob is no SPNEGO NegTokenResp */
+  negState: number;
+}
+
+export function serverFactsFromBlob(blob: Buffer | null, counters: TrackerCounters): ServerAuthFacts | null {
+  if (!blob || blob.length === 0) return null;
+  const info = parseSecurityBlob(blob);
+  if (!info.ok) {
+    counters.parseError('auth:' + info.reason);
+    return null;
+  }
+  const n = info.ntlmssp;
+  return {
+    challenge:
+      n && n.type === 2 ? { nb: n.nbComputerName ?? null, dns: n.dnsComputerName ?? null, tree: n.dnsTreeName ?? null } : null,
+    negState: info.spnego ? info.negState : -1,
+  };
+}
+
 /** The session's auth kind at the end of SESSION_SETUP (guest/anonymous flags win). */
 export function authKindOf(note: AuthNote | null, guest: boolean, anonymousFlag: boolean): AuthKind {
   if (anonymousFlag || (note && note.anonymous)) return 'anonymous';

@@ -4,8 +4,16 @@
  * dissectors found; file handles are keyed per connection (folded FileId or FID).
  */
 import { isPipeTree, looksExecutableName, pipeName } from './auth-note';
-import type { ConnState, TreeState } from './state';
+import type { FileTimes, Timestamp } from '../shared/records';
+import type { ConnState, OpenFile, TreeState } from './state';
 import type { Tracker } from './tracker';
+
+/** What a CREATE response says of the file (for smb_files.log), when the handler decoded it. */
+export interface OpenedFacts {
+  readonly ts: Timestamp;
+  readonly size: number | null;
+  readonly times: FileTimes | null;
+}
 
 const FILE_SUPERSEDED = 0;
 const FILE_CREATED = 2;
@@ -19,6 +27,7 @@ export function createSucceeded(
   openedForWrite: boolean,
   createAction: number,
   fileKey: number,
+  facts: OpenedFacts | null = null,
 ): void {
   const created = createAction === FILE_CREATED || createAction === FILE_OVERWRITTEN || createAction === FILE_SUPERSEDED;
   if (isPipeTree(tree)) tree.session.notePipe(pipeName(name));
@@ -32,11 +41,40 @@ export function createSucceeded(
   if (cs.files.size >= t.opts.maxOpenFilesPerConnection) {
     const oldest = cs.files.keys().next().value as number;
     const f = cs.files.get(oldest)!;
+    t.fileClosed(cs, oldest, facts ? facts.ts : null);
     cs.files.delete(oldest);
     if (f.rpc !== null) f.rpc.end(t.now());
     t.counters.filesEvicted++;
   }
-  cs.files.set(fileKey, { name, tree, forWrite: openedForWrite, pipe: isPipeTree(tree), session: tree.session, sessionId: tree.session.sessionId, rpc: null });
+  const prior = cs.files.get(fileKey);
+  if (prior) t.fileClosed(cs, fileKey, facts ? facts.ts : null);
+  const pipe = isPipeTree(tree);
+  const f: OpenFile = { name, tree, forWrite: openedForWrite, pipe, session: tree.session, sessionId: tree.session.sessionId, rpc: null };
+  if (facts && !pipe) {
+    f.openTs = facts.ts;
+    f.size = facts.size;
+    f.times = facts.times;
+    f.bytesRead = 0;
+    f.bytesWritten = 0;
+  }
+  cs.files.set(fileKey, f);
+}
+
+/** A SET_INFO that deletes (delete pending) or renames the open file `fileKey`. */
+export function fileInfoSet(cs: ConnState, fileKey: number, ts: Timestamp, deletePending: boolean, newName: string | null): void {
+  const f = cs.files.get(fileKey);
+  if (!f || f.openTs === undefined) return;
+  if (deletePending) f.deleteTs = ts;
+  if (newName !== null) {
+    f.renamedTo = newName;
+    f.renameTs = ts;
+  }
+}
+
+/** A READ response's data length, for the handle it read. */
+export function readAnswered(cs: ConnState, fileKey: number, dataLength: number): void {
+  const f = cs.files.get(fileKey);
+  if (f && f.bytesRead !== undefined) f.bytesRead += dataLength;
 }
 
 /** A WRITE request on `tree` to the handle `fileKey`; `head` = the data's first bytes present. */
@@ -53,6 +91,7 @@ export function writeRequested(
   tree.wroteFiles = true;
   const f = cs.files.get(fileKey);
   if (f && f.tree !== null) {
+    if (f.bytesWritten !== undefined) f.bytesWritten += dataLength;
     f.tree.noteFile(f.name);
     if (looksExecutableName(f.name)) tree.wroteExecutable = true;
   }

@@ -200,7 +200,10 @@ export class Smb1Handler {
         }
         case SMB1_CLOSE: {
           const r = parseSmb1Close(buf, h, c);
-          if (r.ok) closeOpen(cs, r.fid, ts(msg));
+          if (r.ok) {
+            t.fileClosed(cs, r.fid, ts(msg));
+            closeOpen(cs, r.fid, ts(msg));
+          }
           break;
         }
         default:
@@ -250,13 +253,16 @@ export class Smb1Handler {
         const s = this.session(cs, h.uid, p ?? msg);
         applyAuthNote(s, p ? p.auth : null);
         if (p && p.auth) s.lastNote = p.auth;
-        if (h.ntStatus && h.status === STATUS_MORE_PROCESSING_REQUIRED) return;
+        const more = h.ntStatus && h.status === STATUS_MORE_PROCESSING_REQUIRED;
         let action = 0;
-        if (ok && c && c.wordCount > 0) {
+        if ((ok || more) && c && c.wordCount > 0) {
           const r = parseSmb1SessionSetupResponse(buf, h, c);
-          if (r.ok) action = r.action;
-          else t.counters.parseError('smb1:' + r.reason);
+          if (r.ok) {
+            action = r.action;
+            t.noteServerAuth(cs, r.securityBlob);
+          } else t.counters.parseError('smb1:' + r.reason);
         }
+        if (more) return;
         const auth = authKindOf(s.lastNote, (action & 1) !== 0, false);
         s.auth = auth;
         t.emitSessionSetup(cs, s, ts(msg), statusName, ok, auth);
@@ -312,7 +318,15 @@ export class Smb1Handler {
           t.counters.parseError('smb1:' + r.reason);
           return;
         }
-        createSucceeded(t, cs, tree, p.name ?? '', p.openedForWrite, r.createAction, r.fid);
+        const times =
+          r.lastWriteTime > 0
+            ? { modified: r.lastWriteTime, accessed: r.lastAccessTime, created: r.creationTime, changed: r.changeTime }
+            : null;
+        createSucceeded(t, cs, tree, p.name ?? '', p.openedForWrite, r.createAction, r.fid, {
+          ts: { sec: p.tsSec, nsec: p.tsNsec },
+          size: r.endOfFile,
+          times,
+        });
         return;
       }
       case SMB1_READ_ANDX: {

@@ -19,6 +19,7 @@ import {
   parseNegotiateResponse,
   parseReadResponse,
   parseSessionSetupRequest,
+  parseSetInfoRequest,
   parseSessionSetupResponse,
   parseSmb2Header,
   parseTransformHeader,
@@ -35,6 +36,7 @@ import {
   SMB2_NEGOTIATE,
   SMB2_READ,
   SMB2_SESSION_SETUP,
+  SMB2_SET_INFO,
   SMB2_TREE_CONNECT,
   SMB2_TREE_DISCONNECT,
   SMB2_WRITE,
@@ -42,7 +44,7 @@ import {
 } from '../../dissectors/smb2-types';
 import { idKey, smb2SessionIdString, treeIdString } from './ids';
 import { applyAuthNote, authKindOf, authNoteFromBlob } from './auth-note';
-import { createSucceeded, writeRequested } from './file-activity';
+import { createSucceeded, fileInfoSet, readAnswered, writeRequested } from './file-activity';
 import type { ConnState, OpenFile, PendingRequest, SessionState, TreeState } from './state';
 import { closeOpen, feedPipeData, isRpcPipeName, openDetachedPipe, pipeOpen, FSCTL_PIPE_TRANSCEIVE } from './dcerpc/pipes';
 import type { Tracker } from './tracker';
@@ -173,8 +175,19 @@ export class Smb2Handler {
           if (r.ok) {
             const key = fileKey(r.fileId);
             if (pipeOpen(cs, key) !== null) p.pipeFileKey = key;
+            else p.fileKey = key;
           }
         }
+        return;
+      }
+      case SMB2_SET_INFO: {
+        if (cs.files.size === 0) return;
+        const r = parseSetInfoRequest(buf, h, end);
+        if (!r.ok) {
+          t.counters.parseError('smb2:' + r.reason);
+          return;
+        }
+        if (r.deletePending || r.newName !== null) fileInfoSet(cs, fileKey(r.fileId), ts(msg), r.deletePending, r.newName);
         return;
       }
       case SMB2_WRITE: {
@@ -213,7 +226,10 @@ export class Smb2Handler {
       }
       case SMB2_CLOSE: {
         const r = parseCloseRequest(buf, h, end);
-        if (r.ok) closeOpen(cs, fileKey(r.fileId), ts(msg));
+        if (r.ok) {
+          t.fileClosed(cs, fileKey(r.fileId), ts(msg));
+          closeOpen(cs, fileKey(r.fileId), ts(msg));
+        }
         return;
       }
       default:
@@ -286,7 +302,16 @@ export class Smb2Handler {
             t.counters.parseError('smb2:' + r.reason);
             return;
           }
-          createSucceeded(t, cs, tree, p.name ?? '', p.openedForWrite, r.createAction, fileKey(r.fileId));
+          // Zeek leaves the MAC times unset when LastWriteTime is not after 1970 (pipes, IPC$)
+          const times =
+            r.lastWriteTime > 0
+              ? { modified: r.lastWriteTime, accessed: r.lastAccessTime, created: r.creationTime, changed: r.changeTime }
+              : null;
+          createSucceeded(t, cs, tree, p.name ?? '', p.openedForWrite, r.createAction, fileKey(r.fileId), {
+            ts: { sec: p.tsSec, nsec: p.tsNsec },
+            size: r.endOfFile,
+            times,
+          });
           return;
         }
         case SMB2_READ: {
@@ -297,6 +322,7 @@ export class Smb2Handler {
           const r = parseReadResponse(buf, h, end);
           if (!r.ok) return;
           if (tree) tree.bytesRead += r.dataLength;
+          if (p !== null && p.fileKey >= 0) readAnswered(cs, p.fileKey, r.dataLength);
           if (p !== null && p.pipeFileKey >= 0) {
             const pipe = pipeOpen(cs, p.pipeFileKey);
             if (pipe !== null) this.pipeData(cs, pipe, 1, dataView(buf, h, end, r.dataOffset, r.dataLength), msg);
@@ -338,16 +364,18 @@ export class Smb2Handler {
     const note = p ? p.auth : null;
     applyAuthNote(s, note);
     if (note && (note.mech !== 'none' || !s.lastNote)) s.lastNote = note;
+    const ok = h.status === STATUS_SUCCESS;
+    let flags = 0;
+    if (ok || h.status === STATUS_MORE_PROCESSING_REQUIRED) {
+      const r = parseSessionSetupResponse(msg.data, h, end);
+      if (r.ok) {
+        flags = r.sessionFlags;
+        t.noteServerAuth(cs, r.securityBuffer);
+      } else if (ok) t.counters.parseError('smb2:' + r.reason); // MORE_PROCESSING: noteChallenge counts it
+    }
     if (h.status === STATUS_MORE_PROCESSING_REQUIRED) {
       noteChallenge(t, cs, msg.data, h, end); // the server's names, for the inference room
       return;
-    }
-    const ok = h.status === STATUS_SUCCESS;
-    let flags = 0;
-    if (ok) {
-      const r = parseSessionSetupResponse(msg.data, h, end);
-      if (r.ok) flags = r.sessionFlags;
-      else t.counters.parseError('smb2:' + r.reason);
     }
     const auth = authKindOf(s.lastNote, (flags & SESSION_FLAG_IS_GUEST) !== 0, (flags & SESSION_FLAG_IS_NULL) !== 0);
     s.auth = auth;

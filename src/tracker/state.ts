@@ -7,6 +7,7 @@ import type { Conn } from '../shared/stream';
 import type {
   Activity,
   AuthKind,
+  FileTimes,
   Flow,
   SessionView,
   ShareClass,
@@ -201,6 +202,8 @@ export class PendingRequest {
   uid = 0;
   /** READ/IOCTL on a named pipe: the open's folded FileId (its data is DCE/RPC), else -1 */
   pipeFileKey = -1;
+  /** READ: the handle read (folded FileId), -1 when unknown */
+  fileKey = -1;
 
   reset(): void {
     this.command = 0;
@@ -213,6 +216,7 @@ export class PendingRequest {
     this.chain = null;
     this.uid = 0;
     this.pipeFileKey = -1;
+    this.fileKey = -1;
   }
 }
 
@@ -229,6 +233,15 @@ export interface OpenFile {
   readonly sessionId: string | null;
   /** the DCE/RPC conversation on this pipe open (pipes only), made at the first pipe data */
   rpc: RpcConversation | null;
+  /** for the FileRecord (smb_files.log): set by the handlers where they know it */
+  openTs?: Timestamp;
+  size?: number | null;
+  times?: FileTimes | null;
+  bytesRead?: number;
+  bytesWritten?: number;
+  deleteTs?: Timestamp | null;
+  renamedTo?: string | null;
+  renameTs?: Timestamp | null;
 }
 
 export class ConnState {
@@ -248,6 +261,12 @@ export class ConnState {
   rpc: RpcConversation | null = null;
   /** NetBIOS calling name from a session request on port 139 */
   netbiosCalling: string | null = null;
+  /**
+   * the server's NTLM CHALLENGE names and SPNEGO negState of the SESSION_SETUP exchange under way
+   * on this connection (ntlm.log); per connection, as multichannel binds run one per channel
+   */
+  ntlmServer: { nb: string | null; dns: string | null; tree: string | null } | null = null;
+  negState = -1;
   ended = false;
 
   constructor(conn: Conn) {
@@ -257,6 +276,8 @@ export class ConnState {
       clientPort: conn.clientPort,
       serverIp: conn.serverIp,
       serverPort: conn.serverPort,
+      startSec: conn.startSec,
+      startNsec: conn.startNsec,
     };
   }
 }

@@ -9,6 +9,9 @@ import type {
   AuthKind,
   DcerpcCallRecord,
   EndReason,
+  FileRecord,
+  InternalRecord,
+  NtlmFacts,
   LifecycleRecord,
   ShareType,
   Timestamp,
@@ -27,6 +30,7 @@ import { RpcCounters, type RpcLimits } from './dcerpc/limits';
 import { keepPipeData } from './dcerpc/keep';
 import { Inference } from './inference/inference';
 import { PRIOR } from './inference/server-names';
+import { isPipeTree, serverFactsFromBlob } from './auth-note';
 
 const MAGIC_SMB2 = 0xfe534d42;
 const MAGIC_SMB1 = 0xff534d42;
@@ -34,6 +38,8 @@ const MAGIC_TRANSFORM = 0xfd534d42;
 const MAGIC_COMPRESSED = 0xfc534d42;
 
 export type RecordSink = (rec: LifecycleRecord) => void;
+/** internal records (smb_files.log, ntlm.log of TCP binds), apart from the lifecycle records and NDJSON events */
+export type FileSink = (rec: InternalRecord) => void;
 /** capture time moved forward (numbers, not a Timestamp: called once per packet) */
 export type TimeSink = (sec: number, nsec: number) => void;
 
@@ -59,6 +65,7 @@ export class Tracker implements StreamSink, RpcHost {
   readonly opts: TrackerOptions;
   private readonly emitRecord: RecordSink;
   private readonly onTimeCb: TimeSink | null;
+  private readonly onFile: FileSink | null;
   private readonly sessions = new Map<string, SessionState>();
   /**
    * open trees in connect order (oldest first), for the tree memcap: a list through the trees
@@ -78,8 +85,9 @@ export class Tracker implements StreamSink, RpcHost {
   /** trees inferred inside encrypted sessions from transform-header sizes */
   readonly inference: Inference;
 
-  constructor(emit: RecordSink, opts: Partial<TrackerOptions> = {}, onTime: TimeSink | null = null) {
+  constructor(emit: RecordSink, opts: Partial<TrackerOptions> = {}, onTime: TimeSink | null = null, onFile: FileSink | null = null) {
     this.emitRecord = emit;
+    this.onFile = onFile;
     this.opts = { ...DEFAULT_TRACKER_OPTIONS, ...opts };
     this.rpcLimits = this.opts.rpcLimits;
     this.onTimeCb = onTime;
@@ -111,7 +119,7 @@ export class Tracker implements StreamSink, RpcHost {
     if (!cs || cs.ended) return;
     let conv = cs.rpc;
     if (conv === null) {
-      conv = cs.rpc = new RpcConversation(this, new TcpOwner(cs.flow, this.counters));
+      conv = cs.rpc = new RpcConversation(this, new TcpOwner(cs.flow, this.counters, this.onFile, () => this.now()));
       this.rpcCounters.conversations++;
     }
     if (afterGap) conv.noteGap();
@@ -202,6 +210,8 @@ export class Tracker implements StreamSink, RpcHost {
     const why = connEndToReason(reason);
     if (cs.rpc !== null) cs.rpc.end(ts);
     for (const f of cs.files.values()) if (f.rpc !== null) f.rpc.end(ts);
+    // handles still open end with their connection, before its trees (file rows first)
+    if (this.onFile !== null) for (const key of cs.files.keys()) this.fileClosed(cs, key, ts);
     for (const s of cs.sessions) {
       s.conns.delete(cs);
       if (s.conns.size === 0 && !s.ended) this.endSession(s, why, ts, null);
@@ -229,6 +239,40 @@ export class Tracker implements StreamSink, RpcHost {
   emit(rec: LifecycleRecord): void {
     this.emitted.set(rec.kind, (this.emitted.get(rec.kind) ?? 0) + 1);
     this.emitRecord(rec);
+  }
+
+  /**
+   * The handle `key` is closing (CLOSE, its connection ended, evicted, reused): for a file (not a
+   * pipe) whose CREATE response was decoded, hand its FileRecord to the file sink. The caller
+   * forgets the handle (and ends a pipe's conversation).
+   */
+  fileClosed(cs: ConnState, key: number, at: Timestamp | null): void {
+    const f = cs.files.get(key);
+    if (!f || this.onFile === null || f.openTs === undefined || f.pipe || f.tree === null || isPipeTree(f.tree)) return;
+    const actions: FileRecord['actions'][number][] = ['open'];
+    if ((f.bytesRead ?? 0) > 0) actions.push('read');
+    if ((f.bytesWritten ?? 0) > 0) actions.push('write');
+    if (f.renameTs) actions.push('rename');
+    if (f.deleteTs) actions.push('delete');
+    const tree = f.tree;
+    this.onFile({
+      kind: 'file',
+      ts: at ?? f.openTs,
+      flow: cs.flow,
+      session: tree.session.view(),
+      treeId: tree.treeId,
+      share: tree.share,
+      name: f.name,
+      actions,
+      size: f.size ?? null,
+      bytesRead: f.bytesRead ?? 0,
+      bytesWritten: f.bytesWritten ?? 0,
+      renamedTo: f.renamedTo ?? null,
+      openTs: f.openTs,
+      times: f.times ?? null,
+      deleteTs: f.deleteTs ?? null,
+      renameTs: f.renameTs ?? null,
+    });
   }
 
   acquirePending(cs: ConnState, key: number): PendingRequest {
@@ -294,7 +338,31 @@ export class Tracker implements StreamSink, RpcHost {
   }
 
   emitSessionSetup(cs: ConnState, s: SessionState, ts: Timestamp, status: string, success: boolean, auth: AuthKind): void {
-    this.emit({ kind: 'session-setup', ts, flow: cs.flow, session: s.view(), status, success, auth });
+    const note = s.lastNote;
+    const ntlm: NtlmFacts | null =
+      (note && note.mech === 'ntlmssp') || cs.ntlmServer !== null
+        ? {
+            serverNbComputerName: cs.ntlmServer ? cs.ntlmServer.nb : null,
+            serverDnsComputerName: cs.ntlmServer ? cs.ntlmServer.dns : null,
+            serverTreeName: cs.ntlmServer ? cs.ntlmServer.tree : null,
+            user: note && note.mech === 'ntlmssp' ? note.user : null,
+            domain: note && note.mech === 'ntlmssp' ? note.domain : null,
+            workstation: note && note.mech === 'ntlmssp' ? note.workstation : null,
+            negState: cs.negState,
+          }
+        : null;
+    this.emit({ kind: 'session-setup', ts, flow: cs.flow, session: s.view(), status, success, auth, ntlm });
+    // a later re-authentication on this session starts its own exchange
+    cs.ntlmServer = null;
+    cs.negState = -1;
+  }
+
+  /** A SESSION_SETUP response's security blob: remember the CHALLENGE names and negState. */
+  noteServerAuth(cs: ConnState, blob: Buffer | null): void {
+    const f = serverFactsFromBlob(blob, this.counters);
+    if (!f) return;
+    if (f.challenge) cs.ntlmServer = f.challenge;
+    if (f.negState !== -1) cs.negState = f.negState;
   }
 
   connectTree(

@@ -48,6 +48,10 @@ export interface RpcOwner {
   readonly treeId: string | null;
   /** identity learned from the conversation's own bind authentication (TCP) */
   noteAuth?(verifier: Buffer): void;
+  /** the server's bind_ack authentication (an NTLM CHALLENGE), TCP */
+  noteServerAuth?(verifier: Buffer): void;
+  /** the conversation ended */
+  end?(ts: Timestamp): void;
 }
 
 interface Context {
@@ -94,6 +98,8 @@ export class RpcConversation {
   private readonly carry: [Buffer | null, Buffer | null] = [null, null];
   private readonly assembly: [StubAssembly | null, StubAssembly | null] = [null, null];
   private authLevel: AuthLevelName = 'none';
+  /** the bind_ack's secondary address (Zeek's dce_rpc.log named_pipe), null until one is seen */
+  private secondaryAddress: string | null = null;
   private gap = false;
   ended = false;
 
@@ -162,7 +168,11 @@ export class RpcConversation {
         return;
       case 'bind_ack':
       case 'alter_context_resp':
-        if (dir === TO_CLIENT) this.bindAck(p);
+        if (dir !== TO_CLIENT) return;
+        this.bindAck(p);
+        // Zeek's dce_rpc.log named_pipe; the server's NTLM CHALLENGE (ntlm.log of TCP binds)
+        if (p.type === 'bind_ack' && p.secondaryAddress !== '') this.secondaryAddress = p.secondaryAddress;
+        if (p.auth && this.owner.noteServerAuth) this.owner.noteServerAuth(p.auth.verifier);
         return;
       case 'auth3':
         if (p.auth && this.owner.noteAuth) this.owner.noteAuth(p.auth.verifier);
@@ -186,6 +196,7 @@ export class RpcConversation {
     if (this.ended) return;
     this.ended = true;
     for (const call of this.calls.values()) this.emit(call, ts, false, null, null, NO_ARGS, 'unknown');
+    if (this.owner.end) this.owner.end(ts);
     this.calls.clear();
     this.handles.clear();
     this.carry[0] = this.carry[1] = null;
@@ -375,6 +386,7 @@ export class RpcConversation {
       transport: o.transport,
       pipe: o.pipe,
       treeId: o.treeId,
+      secondaryAddress: this.secondaryAddress,
       interfaceUuid: ctx ? ctx.uuid : '',
       interfaceVersion: ctx ? ctx.version : '',
       interfaceName: ctx ? (ctx.iface?.name ?? ctx.uuid) : 'unknown',
