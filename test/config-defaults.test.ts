@@ -31,12 +31,17 @@ t.test('net: every configurable default is the schema default', async (t) => {
 });
 
 t.test('tracker: every default is the schema default', async (t) => {
-  t.same(DEFAULT_TRACKER_OPTIONS, {
+  // every option a config key sets (rpcLimits are not config keys: fixed in the tracker)
+  const { rpcLimits: _fixed, ...configurable } = DEFAULT_TRACKER_OPTIONS;
+  t.same(configurable, {
+    dcerpcIgnore: schema.dcerpc.ignoreOperations,
     extraAdminShares: schema.shareClasses.admin,
     maxSessions: schema.tracker.maxSessions,
     maxTrees: schema.tracker.maxTrees,
     maxPendingPerConnection: schema.tracker.maxPendingPerConnection,
     maxOpenFilesPerConnection: schema.tracker.maxOpenFilesPerConnection,
+    knownShares: schema.inference.knownShares,
+    maxInferenceSessions: schema.inference.maxSessions,
   });
   t.same(new Tracker(() => undefined).opts, DEFAULT_TRACKER_OPTIONS, 'Tracker() runs with them');
 });

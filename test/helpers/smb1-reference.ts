@@ -33,7 +33,7 @@ import {
 } from '../../dissectors/smb2';
 import { parseSecurityBlob } from '../../dissectors/auth';
 import { OID_IAKERB } from '../../dissectors/spnego';
-import { exportPdus, nbssMessages, tsharkFields } from './tshark-messages';
+import { exportPdus, nbssMessages, tsharkFields, wholeNbssMessages } from './tshark-messages';
 
 export const SMB1_HEADER_FIELDS = ['smb.cmd', 'smb.flags.response', 'smb.nt_status', 'smb.error_class', 'smb.error_code', 'smb.uid', 'smb.tid'];
 
@@ -363,7 +363,16 @@ export function compareCaptureSmb1(capture: string, decodeAs: string[] = []): Sm
     const rep: Smb1CaptureReport = { frames: 0, smb1Messages: 0, blobs: 0, compared: {}, mismatches: [], errors: {} };
     for (const fr of ex.frames) {
       const ours = dissectFrameSmb1(fr.payload);
-      if (ours.smb1Messages === 0 && ours.blobs === 0) continue;
+      if (ours.smb1Messages === 0 && ours.blobs === 0) {
+        // both ways: a frame of whole messages that tshark decodes as SMB1 and we do not see at
+        // all is a mismatch (pieces of a message spanning frames: see wholeNbssMessages)
+        if (!wholeNbssMessages(fr.payload)) continue;
+        const b = (rows.get(fr.frame) ?? {})['smb.cmd'] ?? [];
+        if (b.length > 0) {
+          rep.mismatches.push({ trailingPartial: false, tsharkNoSmb: false, iakerb: false, errors: ours.errors, frame: fr.frame, origFrame: fr.origFrame, kinds: [], field: 'smb.cmd', ours: [], tshark: b });
+        }
+        continue;
+      }
       rep.frames++;
       rep.smb1Messages += ours.smb1Messages;
       rep.blobs += ours.blobs;

@@ -89,6 +89,21 @@ export function readExportedPcapng(f: Buffer): ExportedFrame[] {
 }
 
 /** Complete NBSS messages of an exported payload (a trailing partial message is dropped). */
+/**
+ * True when the frame's bytes are whole NBSS messages (and nothing else): a frame that is a piece
+ * of a message spanning frames cannot be dissected on its own — tshark shows such a message in
+ * the frame that completes its reassembly, and src/net reassembles it the same way (lifecycle-diff
+ * compares that path) — so a per-frame comparison can only hold the other frames to "both ways".
+ */
+export function wholeNbssMessages(payload: Buffer): boolean {
+  let p = 0;
+  while (p + 4 <= payload.length) {
+    const len = ((payload[p + 1] & 1) << 16) | payload.readUInt16BE(p + 2);
+    p += 4 + len;
+  }
+  return payload.length > 0 && p === payload.length;
+}
+
 export function nbssMessages(payload: Buffer): NbssMessage[] {
   const out: NbssMessage[] = [];
   let p = 0;
