@@ -146,7 +146,6 @@ export class DcerpcFramer {
   private deliver(pdu: Buffer): void {
     const h = this.host;
     h.counters.dcerpcPdus++;
-    h.counters.messagesDelivered++;
     const gap = this.afterGap;
     this.afterGap = false;
     h.sink.onDcerpcPdu?.(this.conn, this.dir, pdu, gap, h.tsSec, h.tsNsec);

@@ -10,7 +10,7 @@ import { zeekRow } from '../../src/output/zeek';
 import { checkPrintable, checkValue } from './checks';
 import { bump } from './harness';
 
-const KINDS = new Set(['session-setup', 'session-end', 'tree-connect', 'tree-disconnect', 'encrypted-session', 'alert']);
+const KINDS = new Set(['session-setup', 'session-end', 'tree-connect', 'tree-disconnect', 'encrypted-session', 'dcerpc-call', 'inferred-tree', 'alert']);
 /** longest string any record field may hold (dissector strings are capped at 4096 UTF-16 units) */
 export const MAX_RECORD_STRING = 4 * 4096 + 64;
 
