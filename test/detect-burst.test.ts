@@ -131,7 +131,7 @@ t.test('enabled: false', async (t) => {
 t.test('a retry storm of one session, share and status within 1 s is one attempt (Explorer with DFS referrals)', async (t) => {
   // 14 STATUS_ACCESS_DENIED in 68 ms on one already-authenticated session
   const a = detector();
-  a.feed(Array.from({ length: 14 }, (_, i) => failedC(0, 0)).map((r, i) => ({ ...r, ts: at(i * 5.2e6) })));
+  a.feed(Array.from({ length: 14 }, () => failedC(0, 0)).map((r, i) => ({ ...r, ts: at(i * 5.2e6) })));
   t.equal(a.out.length, 0, '14 retries in 68 ms: 1 distinct attempt');
   t.equal(a.d.counters.burstRepeatsIgnored, 13);
   // 9 more distinct attempts (1 s apart: not a repeat any more) make 10

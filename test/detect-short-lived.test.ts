@@ -175,6 +175,6 @@ t.test('a service/task call of the same session (dcerpc-call records) escalates,
   t.same(sev([call('ITaskSchedulerService', 'SchRpcRegisterTask'), tree200]), [47], 'task call: +1');
   t.same(sev([call('svcctl', 'RCreateServiceW', '0x0000240004000050'), tree200]), [21], 'another session: no');
   t.same(sev([call('srvsvc', 'NetrShareEnum'), tree200]), [21], 'share enumeration is no execution channel');
-  const end: LifecycleRecord = { kind: 'session-end', ts: at(1.5 * S), flow: flowKrb, session: krbSession, reason: 'logoff', durationNs: S, trees: 1, status: 'STATUS_SUCCESS' };
+  const end: LifecycleRecord = { kind: 'session-end', ts: at(1.5 * S), flow: flowKrb, session: krbSession, reason: 'logoff', durationNs: S, trees: 1, status: 'STATUS_SUCCESS', gap: false };
   t.same(sev([call('svcctl', 'RCreateServiceW'), end, tree200]), [21], 'forgotten when the session ends');
 });

@@ -20,9 +20,7 @@ import { communityId } from '../src/output/community-id';
 import { ECS_VERSION } from '../src/output/categorize';
 import * as R from './helpers/output-records';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { EcsFlat } = require('@elastic/ecs/generated/ecs_flat') as { EcsFlat: Record<string, EcsField> };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { EcsVersion } = require('@elastic/ecs') as { EcsVersion: string };
 
 interface EcsField {

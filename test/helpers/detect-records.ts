@@ -110,6 +110,7 @@ export function disconnect(o: DisconnectOpts = {}): TreeDisconnectRecord {
     pipes: o.pipes ?? [],
     wroteExecutable: o.wroteExecutable ?? false,
     wroteFiles: o.wroteFiles ?? files.length > 0,
+    gap: false,
   };
 }
 

@@ -112,6 +112,7 @@ export const treeDisconnect: TreeDisconnectRecord = {
   pipes: [],
   wroteExecutable: true,
   wroteFiles: true,
+  gap: false,
 };
 
 /** an IPC$ tree that opened named pipes (psexec: svcctl and the PSEXESVC stdio pipes) */
@@ -140,6 +141,7 @@ export const sessionEnd: SessionEndRecord = {
   durationNs: 3_000_000_001,
   trees: 1,
   status: 'STATUS_SUCCESS',
+  gap: false,
 };
 
 export const sessionEndClose: SessionEndRecord = { ...sessionEnd, reason: 'connection_reset', status: null };
