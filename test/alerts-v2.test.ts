@@ -195,3 +195,20 @@ t.test('live: suppression summaries at most every summary_interval on the denied
   const sums = live.filter((x) => x.count !== null);
   t.ok(sums[0].summary!.start.sec * 1e9 + sums[0].summary!.start.nsec < sums[1].summary!.start.sec * 1e9 + sums[1].summary!.start.nsec);
 });
+
+t.test('a snaplen that cuts SMB messages: one stderr warning naming the file and the count, even with -q', async (t) => {
+  const os = await import('node:os');
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sw-snap-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const cut = path.join(dir, 'fin-rst-96.pcap');
+  const e = spawnSync('editcap', ['-s', '96', own('fin-rst.pcap'), cut], { encoding: 'utf8' });
+  t.equal(e.status, 0, 'editcap -s 96');
+  const main = path.resolve(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
+  const r = spawnSync(process.execPath, [main, '-q', '-r', cut, '-r', own('ipv6.pcap')], { encoding: 'utf8' });
+  t.equal(r.status, 0);
+  t.same(r.stderr.split('\n').filter((l) => l !== ''), [`sharewatch: ${cut}: warning: the snaplen cut 25 packets; 18 SMB messages could not be read`]);
+  const whole = spawnSync(process.execPath, [main, '-q', '-r', own('fin-rst.pcap')], { encoding: 'utf8' });
+  t.equal(whole.stderr, '', 'the uncut capture: nothing on stderr');
+});
