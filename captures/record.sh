@@ -47,7 +47,8 @@ INFERENCE_TWINS=(inf-imp-admin-upload inf-imp-c-list inf-imp-share5-upload inf-i
 INF_LONG_SECONDS=${SW_INF_LONG_SECONDS:-310}
 COMMITTED=(c-drop-delete admin-logoff long-lived wrong-password missing-share anon-ipc smb1
   port139 ipv6 smb3-encrypted smb3-share-encrypted hidden-share many-sessions psexec-like impacket-smbclient
-  "${INFERENCE_TWINS[@]/%/-enc}" "${INFERENCE_TWINS[@]/%/-clear}" inf-long)
+  "${INFERENCE_TWINS[@]/%/-enc}" "${INFERENCE_TWINS[@]/%/-clear}" inf-long
+  psexec-probe denied-storm fin-rst nbss-root admin-hold-exe)
 ON_DEMAND=(bulk)
 
 log() { printf 'record.sh: %s\n' "$*" >&2; }
@@ -238,7 +239,7 @@ sc_user() { sc -U "$WORKGROUP\\$LAB_USER%$LAB_PASS" "$@"; }
 imp_ex() { local s=$1; shift; in_cli env PYTHONDONTWRITEBYTECODE=1 "$PY" "$IMPACKET_EX/$s" "$@"; }
 imp_lab() {
   in_cli env PYTHONDONTWRITEBYTECODE=1 LAB_USER="$LAB_USER" LAB_PASS="$LAB_PASS" \
-    LAB_DOMAIN="$WORKGROUP" LAB_PAYLOAD="$LAB_DIR/payload/svcupdate.exe" \
+    LAB_DOMAIN="$WORKGROUP" LAB_PAYLOAD="$LAB_DIR/payload/svcupdate.exe" LAB_HOLD="${LAB_HOLD:-310}" \
     "$PY" "$HERE/clients/impacket_lab.py" "$@"
 }
 
@@ -346,6 +347,13 @@ drive() {
       imp_lab inf-long "$SRV4" clear 'ADMIN$' "$INF_LONG_SECONDS" >"$LAB_DIR/log/inf-long-clear.out" 2>&1 & local p2=$!
       local rc=0; wait $p1 || rc=1; wait $p2 || rc=1
       [ $rc = 0 ] || die "an inf-long client failed (see $LAB_DIR/log/inf-long-*.out)"
+      ;;
+    psexec-probe|denied-storm|fin-rst|nbss-root)
+      imp_lab "$name" "$SRV4"
+      ;;
+    admin-hold-exe)
+      # ADMIN$ held 310 s (the default hold; LAB_HOLD overrides it): records for about 5.5 minutes
+      imp_lab admin-hold-exe "$SRV4"
       ;;
     bulk)
       head -c $((40 * 1024 * 1024)) /dev/urandom >"$LAB_DIR/payload/bulk.bin"

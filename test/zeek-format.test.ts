@@ -195,6 +195,7 @@ t.test('notice: one row per alert, Zeek notice columns then the rule', async (t)
     files: ['PSEXESVC.exe'],
     wroteExecutable: true,
     wroteFiles: true,
+    pipes: [],
     gap: false,
   };
   const alert: AlertRecord = {

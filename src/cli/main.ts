@@ -30,7 +30,7 @@ async function run(argv: string[]): Promise<number> {
   const config = loadConfiguration(opts.config);
   if (config === null) return 2;
   if (!readFilesExist(opts.readFiles)) return 2;
-  const output = openOutput(opts, config.suppression.window);
+  const output = openOutput(opts, config.suppression.window, config.observer.name);
   if (output === null) return 2;
   const runAs = opts.iface ? chooseRunAs(opts.user) : null;
   if (runAs === false) return 2;
@@ -38,7 +38,7 @@ async function run(argv: string[]): Promise<number> {
   const report = openReport(opts.report);
   if (report === false) return 2;
 
-  const pipeline = new AnalysisPipeline(config, report ? teeToReport(output.writer, report.builder) : output.writer);
+  const pipeline = new AnalysisPipeline(config, report ? teeToReport(output.writer, report.builder) : output.writer, { live: !!opts.iface });
   const started = process.hrtime.bigint();
   const ctl = new RunControl(output.writer, opts.readFiles.includes('-'));
   ctl.installSignalHandlers();

@@ -1,6 +1,7 @@
 /** The event writer of a run (-w FILE or stdout, --format; --zeek-dir beside it) and whether it lost events. */
 import { createWriter, type EventWriter } from '../output/writer';
 import { withZeekDir } from '../output/zeek/dir-writer';
+import { makeObserver } from '../output/observer';
 import { err } from './diagnostics';
 import type { CliOptions } from './args';
 
@@ -10,14 +11,19 @@ export interface RunOutput {
   readonly failed: () => boolean;
 }
 
-/** The writer, or null after reporting why it cannot be opened. */
-export function openOutput(opts: CliOptions, suppressForSec: number): RunOutput | null {
+/**
+ * The writer, or null after reporting why it cannot be opened. `suppressForSec`: notice.log's
+ * suppress_for; `observerName`: config observer.name (observer.hostname on every event; null =
+ * this host's name).
+ */
+export function openOutput(opts: CliOptions, suppressForSec: number, observerName: string | null = null): RunOutput | null {
   let failed = false;
   let writer: EventWriter;
   try {
     writer = createWriter({
       format: opts.format,
       path: opts.writeFile,
+      observer: makeObserver({ name: observerName, iface: opts.iface ?? null }),
       onError: (message, code) => {
         err(message);
         // events were lost: a runtime failure — except a reader that went away (`| head`),

@@ -74,6 +74,8 @@ export class ShortLivedAdminShareInferred implements Rule {
       message: this.sentence(rec, verb, admin),
       techniques: TECHNIQUES,
       about: rec,
+      // an inferred tree names no file (its writes are sizes only)
+      names: [],
     };
   }
 
