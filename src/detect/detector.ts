@@ -4,7 +4,9 @@
  * onTime/finish), never the wall clock, so a replay always yields the same alerts.
  *
  * Order per record: expired suppression windows close first (their summaries come out before
- * anything the record decides), then the rules run in a fixed order: SW-0001, SW-0002, SW-0003.
+ * anything the record decides), then the rules run in a fixed order: SW-0001, SW-0002, SW-0003,
+ * then the DCE/RPC rules and the lateral-movement chain (lateral-rules.ts). stamp() runs first,
+ * before the record is written: it feeds the chain and returns the record with the chain's id.
  */
 import type { Config } from '../shared/config';
 import type { AlertRecord, LifecycleRecord, Timestamp } from '../shared/records';
@@ -13,6 +15,7 @@ import { ShortLivedAdminShare } from './rules/short-lived-admin-share';
 import { AdminShareFailureBurst } from './rules/admin-share-failure-burst';
 import { AdminShareFanout } from './rules/admin-share-fanout';
 import { Suppressor } from './suppression';
+import { lateralRules, type LateralRules } from './lateral-rules';
 
 /** Plain counters (metrics and the summary read them). */
 export interface DetectorCounters {
@@ -30,12 +33,18 @@ export interface DetectorCounters {
   /** suppression windows closed early by max_keys */
   readonly suppressionKeysEvicted: number;
   readonly suppressionWindowsOpen: number;
+  /** lateral-movement: source/server pairs evicted by max_pairs, steps dropped by max_steps, chains */
+  readonly chainPairsEvicted: number;
+  readonly chainStepsDropped: number;
+  readonly chainsEstablished: number;
+  readonly zerologonSourcesEvicted: number;
 }
 
 export class Detector {
   private readonly shortLived: ShortLivedAdminShare;
   private readonly burst: AdminShareFailureBurst;
   private readonly fanout: AdminShareFanout;
+  private readonly lateral: LateralRules;
   private readonly rules: readonly Rule[];
   private readonly suppressor: Suppressor;
   private records = 0;
@@ -45,7 +54,8 @@ export class Detector {
     this.shortLived = new ShortLivedAdminShare(config.rules.shortLivedAdminShare);
     this.burst = new AdminShareFailureBurst(config.rules.adminShareFailureBurst);
     this.fanout = new AdminShareFanout(config.rules.adminShareFanout);
-    this.rules = [this.shortLived, this.burst, this.fanout];
+    this.lateral = lateralRules(config);
+    this.rules = [this.shortLived, this.burst, this.fanout, ...this.lateral.rules];
     this.suppressor = new Suppressor(config.suppression.window, config.suppression.maxKeys, (a) => {
       this.alerts++;
       emit(a);
@@ -59,6 +69,15 @@ export class Detector {
       const c = this.rules[i].process(rec);
       if (c !== null) this.suppressor.offer(c);
     }
+  }
+
+  /**
+   * Before the record is written: feeds the lateral-movement chain; a record that is a step of an
+   * established chain comes back as a copy carrying the chain's id (lateral_movement.id).
+   */
+  stamp(rec: LifecycleRecord): LifecycleRecord {
+    const id = this.lateral.chain.observe(rec);
+    return id === null ? rec : { ...rec, lateralMovementId: id };
   }
 
   /** Capture time moved on (called per packet): closes expired suppression windows. */
@@ -87,11 +106,16 @@ export class Detector {
         [this.shortLived.name, this.shortLived.allowlisted],
         [this.burst.name, this.burst.allowlisted],
         [this.fanout.name, this.fanout.allowlisted],
+        ...this.lateral.rules.map((r): [string, number] => [r.name, r.allowlisted]),
       ]),
       burstSourcesEvicted: this.burst.sources.evicted,
       fanoutSourcesEvicted: this.fanout.sources.evicted,
       suppressionKeysEvicted: s.evicted,
       suppressionWindowsOpen: s.openWindows,
+      chainPairsEvicted: this.lateral.chain.correlator.pairs.evicted,
+      chainStepsDropped: this.lateral.chain.correlator.stepsDropped,
+      chainsEstablished: this.lateral.chain.correlator.chainsEstablished,
+      zerologonSourcesEvicted: this.lateral.zerologon.sources.evicted,
     };
   }
 }

@@ -37,17 +37,20 @@ function keyOf(c: Candidate): string {
   return `${c.ruleId}\u0000${r.flow.clientIp}\u0000${r.flow.serverIp}\u0000${share}\u0000${user}`;
 }
 
-const toAlert = (c: Candidate, count: number | null, ts: Timestamp, severity: number, message: string): AlertRecord => ({
-  kind: 'alert',
-  ts,
-  ruleId: c.ruleId,
-  ruleName: c.ruleName,
-  severity,
-  message,
-  techniques: c.techniques,
-  count,
-  about: c.about,
-});
+const toAlert = (c: Candidate, count: number | null, ts: Timestamp, severity: number, message: string): AlertRecord => {
+  const a: AlertRecord = {
+    kind: 'alert',
+    ts,
+    ruleId: c.ruleId,
+    ruleName: c.ruleName,
+    severity,
+    message,
+    techniques: c.techniques,
+    count,
+    about: c.about,
+  };
+  return c.lateralMovement === undefined ? a : { ...a, lateralMovement: c.lateralMovement };
+};
 
 export class Suppressor {
   private readonly windowNs: number;

@@ -35,6 +35,7 @@ import type {
 import { isoMicros } from './timestamp';
 import { ByteOut } from './byte-out';
 import { DCERPC_DATASET, dcerpcObj } from './dcerpc-fields';
+import { lateralObj } from './lateral-fields';
 
 export const DATASET = 'sharewatch.smb';
 export const THREAT_FRAMEWORK = 'MITRE ATT&CK';
@@ -194,6 +195,8 @@ function lifecycleEcs(rec: LifecycleRecord): Obj {
   if (dur !== null) event.duration = dur;
   const out: Obj = { '@timestamp': isoMicros(rec.ts), event };
   putContext(out, rec);
+  const lm = lateralObj(rec);
+  if (lm !== null) out.lateral_movement = lm;
   return out;
 }
 
@@ -214,6 +217,8 @@ function alertEcs(a: AlertRecord): Obj {
     },
   };
   putContext(out, a.about);
+  const lm = lateralObj(a);
+  if (lm !== null) out.lateral_movement = lm;
   return out;
 }
 
@@ -367,6 +372,14 @@ function contextMembers(rec: LifecycleRecord, o: ByteOut): void {
   }
 }
 
+/** `,"lateral_movement":{…}` when the record belongs to a chain */
+function lateralMember(rec: OutputRecord, o: ByteOut): void {
+  const lm = lateralObj(rec);
+  if (lm === null) return;
+  o.lit(',"lateral_movement":');
+  o.val(lm);
+}
+
 function lifecycleLine(rec: LifecycleRecord, o: ByteOut): void {
   const dur = durationOf(rec);
   o.lit('{"@timestamp":');
@@ -378,6 +391,7 @@ function lifecycleLine(rec: LifecycleRecord, o: ByteOut): void {
   if (dur !== null) m(o, false, 'duration', dur);
   o.byte(0x7d);
   contextMembers(rec, o);
+  lateralMember(rec, o);
   o.lit('}\n');
 }
 
@@ -415,5 +429,6 @@ function alertLine(a: AlertRecord, o: ByteOut): void {
   }
   o.lit(']}}');
   contextMembers(a.about, o);
+  lateralMember(a, o);
   o.lit('}\n');
 }

@@ -75,6 +75,11 @@ interface RecordBase {
   readonly ts: Timestamp;
   readonly flow: Flow;
   readonly session: SessionView;
+  /**
+   * `lateral_movement.id` of the established chain this record is a later step of. Set only on
+   * the copy that detection hands to output (src/detect stamps it; the tracker never does).
+   */
+  readonly lateralMovementId?: string;
 }
 
 export interface SessionSetupRecord extends RecordBase {
@@ -210,6 +215,25 @@ export interface Technique {
   readonly name: string;
 }
 
+/** One step of a lateral-movement chain (contract SW-0012). */
+export type LateralStepLetter = 'W' | 'S' | 'T' | 'X' | 'R' | 'C';
+
+export interface LateralMovementStep {
+  readonly ts: Timestamp;
+  readonly step: LateralStepLetter;
+  /** one line: what happened (`service PSEXESVC created running %SystemRoot%\PSEXESVC.exe`) */
+  readonly summary: string;
+}
+
+/** `lateral_movement.*` of an alert: the chain's alert has steps and tool; later alerts only the id. */
+export interface LateralMovement {
+  readonly id: string;
+  /** ordered by capture time; null on alerts that are only stamped with the chain's id */
+  readonly steps: readonly LateralMovementStep[] | null;
+  /** `psexec`, `impacket-psexec`, `smbexec`, `atexec`, `wmiexec`, `crackmapexec`, or null */
+  readonly tool: string | null;
+}
+
 /** An alert from src/detect, about one lifecycle record (the one that decided it). */
 export interface AlertRecord {
   readonly kind: 'alert';
@@ -227,6 +251,8 @@ export interface AlertRecord {
   readonly count: number | null;
   /** the record the alert is about: its flow/session/tree fields are copied into the alert */
   readonly about: LifecycleRecord;
+  /** SW-0012's chain (id, steps, tool), or the id of the chain a later alert belongs to */
+  readonly lateralMovement?: LateralMovement;
 }
 
 export type OutputRecord = LifecycleRecord | AlertRecord;
