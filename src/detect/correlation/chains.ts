@@ -148,6 +148,9 @@ export class Correlator {
         return { chain: c, established: false };
       }
     }
+    // cleanup only follows execution: a C step joins an established chain or nothing (an admin
+    // tree opened and dropped before any S/T/X is a probe — psexec's writable-share test)
+    if (step.letter === 'C') return null;
     pair.pending.push(step);
     if (pair.pending.length > this.maxSteps) {
       pair.pending.shift();

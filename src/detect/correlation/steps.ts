@@ -95,7 +95,7 @@ function callStep(rec: DcerpcCallRecord): Step | null {
   const mk = (letter: LateralStepLetter, summary: string, object: string | null, command: string | null, techniques: string[]): Step => ({
     ...base(rec),
     letter,
-    summary: sealed ? `${summary} (encrypted stub)` : summary,
+    summary: summary + (sealed ? ' (encrypted stub)' : '') + (rec.outcome === 'failure' ? ` (refused: ${rec.fault ?? rec.returnCode ?? 'failure'})` : ''),
     sealed,
     object: object === null ? null : object.toLowerCase(),
     command,
@@ -164,7 +164,7 @@ function treeStep(rec: TreeDisconnectRecord): Step | null {
   if (rec.activity.reads > 0) return mk('R', `${rec.activity.bytesRead} bytes read back from ${t.share}`, ['T1021.002']);
   const removed = rec.reason === 'tree_disconnect' || rec.reason === 'logoff' || rec.reason === 'connection_close';
   if (removed && rec.activity.writes === 0) {
-    return mk('C', `${t.share} disconnected` + (rec.activity.creates > 0 ? ` after opening ${files.length > 0 ? files.join(', ') : 'a file'}` : ''), ['T1070.005']);
+    return mk('C', `${t.share} disconnected` + (rec.activity.creates > 0 ? ` after opening ${files.some((f) => f !== '') ? files.filter((f) => f !== '').join(', ') : 'a file'}` : ''), ['T1070.005']);
   }
   return null;
 }

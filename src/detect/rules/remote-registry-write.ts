@@ -27,6 +27,9 @@ const HIVES: Record<string, string> = {
 function parts(key: string): string[] {
   const p = key.toLowerCase().split('\\').filter((x) => x !== '');
   if (p.length > 0 && HIVES[p[0]] !== undefined) p[0] = HIVES[p[0]];
+  // `HKLM\HKLM\SOFTWARE\…`: a hive named twice (the handle join of BaseRegSetValue on a key
+  // opened by its full path does this today) is one hive; no real key has a subkey named HKLM
+  while (p.length > 1 && p[1] === p[0] && /^hk/.test(p[0])) p.splice(1, 1);
   return p;
 }
 
