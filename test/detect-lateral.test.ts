@@ -67,7 +67,31 @@ t.test('smb2-04 (at.exe over atsvc): one task created, no chain', async (t) => {
   t.equal(al[0].dcerpc.operation, 'NetrJobAdd');
   t.equal(al[0].event.severity, 73);
   t.same(al[0].threat.technique.id, ['T1053.002', 'T1021.002']);
-  t.match(al[0].message, /^192\.168\.10\.31 \(an unknown user\) scheduled an at job on 192\.168\.10\.30/);
+  t.equal(al[0].dcerpc.args.command, 'c:\\mimikatz.exe', 'NetrJobAdd over NDR64');
+  t.equal(al[0].message, '192.168.10.31 (an unknown user) scheduled an at job on 192.168.10.30 running `c:\\mimikatz.exe`');
+});
+
+t.test('sv_dcerpc_zerologon: one zerologon-attempt, then a summary carrying the password set — not 21', async (t) => {
+  const a = await analyze([shared('dcerpc/sv_dcerpc_zerologon.pcap')]);
+  const zero = actions(a, 'dcerpc-call').filter((e) => e.dcerpc.operation === 'NetrServerAuthenticate3' && e.dcerpc.args?.zero_credential === true);
+  t.equal(zero.length, 21, '21 zero-credential authentications on the wire');
+  const al = newAlerts(a);
+  t.same(al.map((e) => [e.rule.id, e.event.count]), [['SW-0010', undefined], ['SW-0010', 1]]);
+  t.equal(al[0].event.severity, 99);
+  t.same(al[0].threat.technique.id, ['T1210']);
+  t.equal(al[0].dcerpc.operation, 'NetrServerAuthenticate3', 'fires on the fifth attempt');
+  t.match(al[0].message, /^172\.16\.0\.10 \(an unknown user\) tried 5 netlogon authentications with an all-zero client credential against 172\.16\.5\.58 in [0-9.]+ s as BAS-AD-01\$ — a Zerologon \(CVE-2020-1472\) attempt$/);
+  t.equal(al[1].dcerpc.operation, 'NetrServerPasswordSet2');
+  t.match(al[1].message, /set the machine password of BAS-AD-01\$ on 172\.16\.5\.58 with NetrServerPasswordSet2 after 21 netlogon authentications/);
+});
+
+t.test('smb-dce_iface: PrintNightmare RpcAddPrinterDriverEx with a UNC data file', async (t) => {
+  const a = await analyze([shared('suricata-verify/smb-dce_iface.pcap')]);
+  const al = newAlerts(a);
+  t.same(al.map((e) => e.rule.id), ['SW-0014']);
+  t.equal(al[0].event.severity, 99);
+  t.same(al[0].threat.technique.id, ['T1210', 'T1547.012']);
+  t.match(al[0].message, /installed a printer driver on 172\.31\.222\.155 with RpcAddPrinterDriverEx loading \\\\ws02\.cylera\.lab\\security\\mimilib\.dll from a remote share/);
 });
 
 t.test('smb2-06 (net user over samr): enumeration and lookups only — no new alert', async (t) => {

@@ -15,6 +15,10 @@ const PINNED: Table = {
   'dcerpc/sv_dcerpc_dcerpc-auth3-5133.pcap': { 'SW-0004': 2, 'SW-0012': 1 },
   // winreg SetValue under ...\CurrentVersion\Run (Osa32 = NTOSA32.EXE)
   'dcerpc/sv_dcerpc_dcerpc-dce-stub-data-04.pcap': { 'SW-0007': 1 },
+  // Zerologon: 21 zero-credential NetrServerAuthenticate3, then NetrServerPasswordSet2 (alert + summary)
+  'dcerpc/sv_dcerpc_zerologon.pcap': { 'SW-0010': 2 },
+  // PrintNightmare: RpcAddPrinterDriverEx with data file \\ws02.cylera.lab\security\mimilib.dll
+  'suricata-verify/smb-dce_iface.pcap': { 'SW-0014': 1 },
   // PsExec: PSEXESVC created and started
   'suricata-verify/dcerpc-smb-test-01.pcap': { 'SW-0001': 1, 'SW-0004': 1, 'SW-0012': 1 },
   // a sealed svcctl create + start
