@@ -38,7 +38,8 @@ PY=/usr/bin/python3                # impacket lives in Debian's python, not in a
 IMPACKET_EX=/usr/share/doc/python3-impacket/examples
 
 COMMITTED=(c-drop-delete admin-logoff long-lived wrong-password missing-share anon-ipc smb1
-  port139 ipv6 smb3-encrypted smb3-share-encrypted hidden-share many-sessions psexec-like impacket-smbclient)
+  port139 ipv6 smb3-encrypted smb3-share-encrypted hidden-share many-sessions psexec-like impacket-smbclient
+  psexec-probe denied-storm fin-rst nbss-root admin-hold-exe)
 ON_DEMAND=(bulk)
 
 log() { printf 'record.sh: %s\n' "$*" >&2; }
@@ -229,7 +230,7 @@ sc_user() { sc -U "$WORKGROUP\\$LAB_USER%$LAB_PASS" "$@"; }
 imp_ex() { local s=$1; shift; in_cli env PYTHONDONTWRITEBYTECODE=1 "$PY" "$IMPACKET_EX/$s" "$@"; }
 imp_lab() {
   in_cli env PYTHONDONTWRITEBYTECODE=1 LAB_USER="$LAB_USER" LAB_PASS="$LAB_PASS" \
-    LAB_DOMAIN="$WORKGROUP" LAB_PAYLOAD="$LAB_DIR/payload/svcupdate.exe" \
+    LAB_DOMAIN="$WORKGROUP" LAB_PAYLOAD="$LAB_DIR/payload/svcupdate.exe" LAB_HOLD="${LAB_HOLD:-310}" \
     "$PY" "$HERE/clients/impacket_lab.py" "$@"
 }
 
@@ -306,6 +307,13 @@ drive() {
       ;;
     psexec-like)
       imp_lab psexec-like "$SRV4"
+      ;;
+    psexec-probe|denied-storm|fin-rst|nbss-root)
+      imp_lab "$name" "$SRV4"
+      ;;
+    admin-hold-exe)
+      # ADMIN$ held 310 s (the default hold; LAB_HOLD overrides it): records for about 5.5 minutes
+      imp_lab admin-hold-exe "$SRV4"
       ;;
     bulk)
       head -c $((40 * 1024 * 1024)) /dev/urandom >"$LAB_DIR/payload/bulk.bin"
