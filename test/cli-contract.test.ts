@@ -186,14 +186,19 @@ type J = Record<string, any>;
 
 const ISO_MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const LIFECYCLE = ['smb-session-setup', 'smb-session-end', 'smb-tree-connect', 'smb-tree-disconnect', 'smb-encrypted-session'];
-const RULE_TECHNIQUES: Record<string, string[]> = {
-  'short-lived-admin-share': ['T1070.005', 'T1021.002'],
-  'admin-share-failure-burst': ['T1021.002', 'T1110'],
-  'admin-share-fanout': ['T1021.002', 'T1570'],
+/** the technique sets a rule may tag (contract v2: SW-0002 adds T1110 or T1135 or neither) */
+const RULE_TECHNIQUES: Record<string, string[][]> = {
+  'short-lived-admin-share': [['T1070.005', 'T1021.002']],
+  'admin-share-failure-burst': [['T1021.002'], ['T1021.002', 'T1110'], ['T1021.002', 'T1135']],
+  'admin-share-fanout': [['T1021.002', 'T1570']],
+  'executable-written-to-admin-share': [['T1570', 'T1021.002']],
 };
 const TECHNIQUE_NAMES: Record<string, string> = {
   'T1070.005': 'Network Share Connection Removal',
   'T1021.002': 'SMB/Windows Admin Shares',
+  'T1110': 'Brute Force',
+  'T1135': 'Network Share Discovery',
+  'T1570': 'Lateral Tool Transfer',
 };
 const VERSIONS = ['1', '2.0.2', '2.1', '3.0', '3.0.2', '3.1.1'];
 const SESSION_REASONS = ['logoff', 'connection_close', 'connection_reset', 'idle_timeout', 'capture_end'];
@@ -275,7 +280,7 @@ function lineProblems(e: J, defaults = true): string[] {
 
   // the fields of the record (for an alert: of the event it is about)
   const action = ev.kind === 'alert' ? null : ev.action;
-  const about = ev.kind === 'alert' ? (smb.tree_id !== undefined ? 'tree' : 'session') : null;
+  const about = ev.kind === 'alert' ? (smb.end_reason !== undefined && smb.tree_id !== undefined ? 'tree' : smb.tree_id !== undefined ? 'connect' : 'session') : null;
   if (action === 'smb-session-setup') {
     if (typeof smb.status !== 'string' || !STATUS.test(smb.status)) p(`smb.status ${smb.status}`);
     if (!AUTHS.includes(smb.auth)) p(`smb.auth ${smb.auth}`);
@@ -286,7 +291,7 @@ function lineProblems(e: J, defaults = true): string[] {
     if (!isInt(ev.duration)) p(`event.duration ${ev.duration}`);
     if (!isCount(smb.trees)) p(`smb.trees ${smb.trees}`);
     if (smb.session_id === undefined) p('no smb.session_id');
-  } else if (action === 'smb-tree-connect') {
+  } else if (action === 'smb-tree-connect' || about === 'connect') {
     treeProblems(smb, p);
     if (typeof smb.status === 'string' && ev.outcome !== (isSuccess(smb.status) ? 'success' : 'failure')) p(`event.outcome ${ev.outcome} for ${smb.status}`);
   } else if (action === 'smb-tree-disconnect' || about === 'tree') {
@@ -322,12 +327,17 @@ function lineProblems(e: J, defaults = true): string[] {
     if (!Array.isArray(ids) || !Array.isArray(names) || ids.length !== names.length || !names.every(nonEmpty)) {
       p(`threat.technique ${JSON.stringify(e.threat?.technique)}`);
     } else {
-      if (techniques && !isDeepStrictEqual([...ids].sort(), [...techniques].sort())) p(`threat.technique.id ${ids} for ${ev.action}`);
+      if (techniques && !techniques.some((x) => isDeepStrictEqual([...ids].sort(), [...x].sort()))) p(`threat.technique.id ${ids} for ${ev.action}`);
       ids.forEach((id: string, i: number) => {
         if (TECHNIQUE_NAMES[id] !== undefined && names[i] !== TECHNIQUE_NAMES[id]) p(`threat.technique.name ${names[i]} for ${id}`);
       });
     }
     if (ev.count !== undefined && !(isCount(ev.count) && ev.count >= 1)) p(`event.count ${ev.count}`);
+    if (ev.action === 'executable-written-to-admin-share') {
+      if (smb.share_class !== 'admin') p(`executable-written-to-admin-share on a ${smb.share_class} share`);
+      if (typeof smb.status !== 'string' || !isSuccess(smb.status)) p(`executable-written-to-admin-share on a failed tree (${smb.status})`);
+      if ((smb.activity?.writes ?? 0) + (smb.activity?.creates ?? 0) === 0) p('executable-written-to-admin-share without writes or creates');
+    }
     if (ev.action === 'short-lived-admin-share') {
       if (smb.share_class !== 'admin') p(`short-lived-admin-share on a ${smb.share_class} share`);
       if (typeof smb.status !== 'string' || !isSuccess(smb.status)) p(`short-lived-admin-share on a failed tree (${smb.status})`);
@@ -337,9 +347,10 @@ function lineProblems(e: J, defaults = true): string[] {
         const base = d <= 5e9 ? 73 : d <= 30e9 ? 47 : d <= 300e9 ? 21 : null;
         if (base === null) p(`short-lived-admin-share after ${d} ns (> 300 s)`);
         else {
-          const up = Math.min(99, SEVERITIES[SEVERITIES.indexOf(base) + 1]);
+          // contract v2: factors stack, +1 each (files, executable, service/task channel), capped
+          const b = SEVERITIES.indexOf(base);
           const wrote = (smb.activity?.writes ?? 0) > 0;
-          const ok = wrote ? [up] : [base, up];
+          const ok = SEVERITIES.slice(Math.min(3, b + (wrote ? 1 : 0)), Math.min(3, b + 3) + 1);
           if (!ok.includes(ev.severity)) p(`severity ${ev.severity} for a ${d} ns tree${wrote ? ' that wrote' : ''} (expected ${ok.join(' or ')})`);
         }
       }
@@ -950,9 +961,10 @@ function main(): void {
     t.ok(alerts(ref.stdout).length > 0, 'alerts without a configuration');
 
     const cfgRuns: [string, string, boolean][] = [
-      ['JSON allowlist of the user', tmpFile('users.json', JSON.stringify({ rules: { 'short-lived-admin-share': { allowlist: { users: ['SWLAB\\swalice'] } } } })), false],
-      ['YAML allowlist of the source network', tmpFile('src.yaml', 'rules:\n  short-lived-admin-share:\n    allowlist:\n      sources: [10.99.0.0/24]\n'), false],
-      ['YAML allowlist of the share (other case)', tmpFile('share.yml', 'rules:\n  short-lived-admin-share:\n    allowlist:\n      shares: [admin$]\n'), false],
+      // psexec-like raises SW-0001 and SW-0006 (the .exe on ADMIN$): each rule has its own allowlist
+      ['JSON allowlist of the user', tmpFile('users.json', JSON.stringify({ rules: { 'short-lived-admin-share': { allowlist: { users: ['SWLAB\\swalice'] } }, 'executable-written-to-admin-share': { allowlist: { users: ['swalice'] } } } })), false],
+      ['YAML allowlist of the source network', tmpFile('src.yaml', 'rules:\n  short-lived-admin-share:\n    allowlist:\n      sources: [10.99.0.0/24]\n  executable-written-to-admin-share:\n    allowlist:\n      sources: [10.99.0.2]\n'), false],
+      ['YAML allowlist of the share (other case)', tmpFile('share.yml', 'rules:\n  short-lived-admin-share:\n    allowlist:\n      shares: [admin$]\n  executable-written-to-admin-share:\n    allowlist:\n      shares: [Admin$]\n'), false],
       ['YAML allowlist of another network', tmpFile('other.yaml', '# not this client\nrules:\n  short-lived-admin-share:\n    allowlist:\n      sources: [10.98.0.0/16, "fd00::/8"]\n'), true],
       ['empty JSON object', tmpFile('empty.json', '{}'), true],
     ];

@@ -33,7 +33,7 @@ async function run(argv: string[]): Promise<number> {
   const runAs = opts.iface ? chooseRunAs(opts.user) : null;
   if (runAs === false) return 2;
 
-  const pipeline = new AnalysisPipeline(config, output.writer);
+  const pipeline = new AnalysisPipeline(config, output.writer, { live: !!opts.iface });
   const started = process.hrtime.bigint();
   const ctl = new RunControl(output.writer, opts.readFiles.includes('-'));
   ctl.installSignalHandlers();

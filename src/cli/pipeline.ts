@@ -38,9 +38,9 @@ export class AnalysisPipeline {
   private lastNsec = 0;
   private readonly out: RecordWriter;
 
-  constructor(config: Config, out: RecordWriter) {
+  constructor(config: Config, out: RecordWriter, opts: { live?: boolean } = {}) {
     this.out = new OutputBoundary(out, this.faults);
-    this.detector = new Detector(config, (a: AlertRecord) => this.writeAlert(a));
+    this.detector = new Detector(config, (a: AlertRecord) => this.writeAlert(a), { live: opts.live === true });
     this.detect = new DetectBoundary(this.detector, this.faults);
     this.tracker = new Tracker(
       (rec: LifecycleRecord) => this.writeRecord(rec),

@@ -10,6 +10,11 @@ export interface Candidate {
   readonly techniques: readonly Technique[];
   /** the deciding record */
   readonly about: LifecycleRecord;
+  /**
+   * the files / services / tasks the alert names: a repeat naming one not yet seen in its
+   * suppression window is emitted, and summaries list the union of them
+   */
+  readonly names: readonly string[];
 }
 
 /** A rule: looks at every lifecycle record, returns an alert candidate or null. */

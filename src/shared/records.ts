@@ -225,8 +225,21 @@ export interface AlertRecord {
   readonly techniques: readonly Technique[];
   /** summary alerts: number of suppressed repeats (event.count); null for a first alert */
   readonly count: number | null;
+  /** summary alerts only: what the folded repeats covered */
+  readonly summary?: AlertSummary | null;
   /** the record the alert is about: its flow/session/tree fields are copied into the alert */
   readonly about: LifecycleRecord;
+}
+
+/** What a summary alert says of the repeats it folds. */
+export interface AlertSummary {
+  /** first and last folded repeat (event.start, event.end) */
+  readonly start: Timestamp;
+  readonly end: Timestamp;
+  /** union of the repeats' files / services / tasks, first seen first, at most 16 */
+  readonly names: readonly string[];
+  /** how many more distinct names there were */
+  readonly namesOmitted: number;
 }
 
 export type OutputRecord = LifecycleRecord | AlertRecord;
