@@ -200,6 +200,14 @@ const TECHNIQUE_NAMES: Record<string, string> = {
   'T1135': 'Network Share Discovery',
   'T1570': 'Lateral Tool Transfer',
 };
+/** contract v2: event.category / event.type per action (README event table) */
+const CATEGORIZATION: Record<string, [string[], string[][]]> = {
+  'smb-session-setup': [['authentication', 'session'], [['start']]],
+  'smb-session-end': [['session'], [['end']]],
+  'smb-tree-connect': [['network'], [['access', 'allowed'], ['access', 'denied']]],
+  'smb-tree-disconnect': [['network'], [['end']]],
+  'smb-encrypted-session': [['network', 'session'], [['end']]],
+};
 const VERSIONS = ['1', '2.0.2', '2.1', '3.0', '3.0.2', '3.1.1'];
 const SESSION_REASONS = ['logoff', 'connection_close', 'connection_reset', 'idle_timeout', 'capture_end'];
 const TREE_REASONS = ['tree_disconnect', ...SESSION_REASONS];
@@ -237,7 +245,10 @@ function shapeProblems(v: unknown, at: string, out: string[]): void {
 
 function treeProblems(smb: J, p: (m: string) => void): void {
   if (typeof smb.tree_id !== 'string' || !/^0x[0-9a-f]{8}$/i.test(smb.tree_id)) p(`smb.tree_id ${smb.tree_id}`);
-  if (!nonEmpty(smb.share)) p(`smb.share ${smb.share}`);
+  if (smb.share_class === 'unknown') {
+    // contract v2: a TREE_CONNECT response whose request was not seen: no share name
+    if (smb.share !== undefined || smb.share_name !== undefined) p(`share_class unknown with a share name ${smb.share}`);
+  } else if (!nonEmpty(smb.share)) p(`smb.share ${smb.share}`);
   else {
     const last = (smb.share as string).split(/[\\/]/).filter((s) => s !== '').pop() ?? '';
     if (smb.share_name !== last) p(`smb.share_name ${smb.share_name} is not the last part of ${smb.share}`);
@@ -266,6 +277,26 @@ function lineProblems(e: J, defaults = true): string[] {
     if (!isPort(e[side]?.port)) p(`${side}.port ${e[side]?.port}`);
   }
   if (e.network?.transport !== 'tcp') p(`network.transport ${e.network?.transport}`);
+  // contract v2 ECS additions on every line
+  if (e.network?.protocol !== 'smb') p(`network.protocol ${e.network?.protocol}`);
+  if (typeof e.network?.community_id !== 'string' || !/^1:[A-Za-z0-9+/]{27}=$/.test(e.network.community_id)) p(`network.community_id ${e.network?.community_id}`);
+  if (typeof e.ecs?.version !== 'string' || !/^\d+\.\d+\.\d+$/.test(e.ecs.version)) p(`ecs.version ${e.ecs?.version}`);
+  const rel = e.related?.ip;
+  const wantRel = e.source?.ip === e.destination?.ip ? [e.source?.ip] : [e.source?.ip, e.destination?.ip];
+  if (!isDeepStrictEqual(rel, wantRel)) p(`related.ip ${JSON.stringify(rel)}`);
+  if (e.user?.name !== undefined && !isDeepStrictEqual(e.related?.user, [e.user.name])) p(`related.user ${JSON.stringify(e.related?.user)}`);
+  if (e.related?.hosts !== undefined && (!Array.isArray(e.related.hosts) || !e.related.hosts.every(nonEmpty))) p(`related.hosts ${JSON.stringify(e.related.hosts)}`);
+  if (e.observer?.product !== 'sharewatch' || e.observer?.type !== 'sensor' || !nonEmpty(e.observer?.version) || !nonEmpty(e.observer?.hostname)) {
+    p(`observer ${JSON.stringify(e.observer)}`);
+  }
+  if (ev.kind === 'alert') {
+    if (!isDeepStrictEqual(ev.category, ['intrusion_detection', 'network']) || !isDeepStrictEqual(ev.type, ['info'])) p(`alert category/type ${ev.category}/${ev.type}`);
+  } else if (CATEGORIZATION[ev.action] !== undefined) {
+    const [cat, types] = CATEGORIZATION[ev.action];
+    if (!isDeepStrictEqual(ev.category, cat)) p(`event.category ${ev.category} for ${ev.action}`);
+    if (!types.some((x) => isDeepStrictEqual(ev.type, x))) p(`event.type ${ev.type} for ${ev.action}`);
+  }
+  if (smb.workstation !== undefined && /[<>]|\s$/.test(smb.workstation)) p(`smb.workstation ${smb.workstation} keeps a NetBIOS suffix or padding`);
   if (smb.version !== undefined && !VERSIONS.includes(smb.version)) p(`smb.version ${smb.version}`);
   if (smb.session_id !== undefined) {
     const re = smb.version === '1' ? /^0x[0-9a-f]{4}$/i : smb.version === undefined ? /^0x([0-9a-f]{4}|[0-9a-f]{16})$/i : /^0x[0-9a-f]{16}$/i;
@@ -303,6 +334,8 @@ function lineProblems(e: J, defaults = true): string[] {
       p(`smb.activity ${JSON.stringify(a)}`);
     }
     if (!Array.isArray(smb.files) || smb.files.length > 16 || !smb.files.every(nonEmpty)) p(`smb.files ${JSON.stringify(smb.files)}`);
+    if (!Array.isArray(smb.pipes) || smb.pipes.length > 16 || !smb.pipes.every(nonEmpty)) p(`smb.pipes ${JSON.stringify(smb.pipes)}`);
+    if (smb.share_class !== 'ipc' && smb.share_type !== 'pipe' && Array.isArray(smb.pipes) && smb.pipes.length > 0) p(`pipes on a ${smb.share_class} tree`);
   } else if (action === 'smb-encrypted-session') {
     if (smb.session_id === undefined) p('no smb.session_id');
     if (!isCount(smb.messages)) p(`smb.messages ${smb.messages}`);
@@ -333,6 +366,12 @@ function lineProblems(e: J, defaults = true): string[] {
       });
     }
     if (ev.count !== undefined && !(isCount(ev.count) && ev.count >= 1)) p(`event.count ${ev.count}`);
+    // a summary: first and last folded repeat
+    if (ev.count !== undefined) {
+      if (typeof ev.start !== 'string' || !ISO_MICROS.test(ev.start) || typeof ev.end !== 'string' || !ISO_MICROS.test(ev.end) || ev.start > ev.end || ev.end > e['@timestamp']) {
+        p(`summary event.start ${ev.start} / event.end ${ev.end}`);
+      }
+    } else if (ev.start !== undefined || ev.end !== undefined) p('event.start/end on an alert that is no summary');
     if (ev.action === 'executable-written-to-admin-share') {
       if (smb.share_class !== 'admin') p(`executable-written-to-admin-share on a ${smb.share_class} share`);
       if (typeof smb.status !== 'string' || !isSuccess(smb.status)) p(`executable-written-to-admin-share on a failed tree (${smb.status})`);
@@ -396,7 +435,11 @@ function outputProblems(stdout: string, opts: { complete: boolean; defaults?: bo
   const trees = new Map<string, J>();
   const sessions = new Map<string, J>();
   const seen: J[] = [];
-  const ctx = (e: J): J => ({ source: e.source, destination: e.destination, user: e.user, smb: e.smb });
+  // a summary alert lists the union of its folded repeats' files instead of the last one's
+  const ctx = (e: J): J => {
+    const smb = e.event?.count !== undefined && e.smb?.files !== undefined ? { ...e.smb, files: undefined, files_omitted: undefined } : e.smb;
+    return { source: e.source, destination: e.destination, user: e.user, smb };
+  };
   events.forEach((e, i) => {
     const n = `line ${i + 1} (${e.event?.action})`;
     const smb: J = e.smb ?? {};
@@ -404,7 +447,8 @@ function outputProblems(stdout: string, opts: { complete: boolean; defaults?: bo
     const sessionKey = `${e.destination?.ip}|${smb.session_id}`;
     if (e.event?.kind === 'alert') {
       const c = ctx(e);
-      if (!seen.some((s) => isDeepStrictEqual(ctx(s), c))) out.push(`${n}: no earlier event with the alert's source, destination, user and smb fields`);
+      const cmp = (s: J): J => (e.event?.count !== undefined && s.smb?.files !== undefined ? { ...ctx(s), smb: { ...s.smb, files: undefined, files_omitted: undefined } } : ctx(s));
+      if (!seen.some((s) => isDeepStrictEqual(cmp(s), c))) out.push(`${n}: no earlier event with the alert's source, destination, user and smb fields`);
       return;
     }
     seen.push(e);

@@ -28,7 +28,7 @@ async function run(argv: string[]): Promise<number> {
   const config = loadConfiguration(opts.config);
   if (config === null) return 2;
   if (!readFilesExist(opts.readFiles)) return 2;
-  const output = openOutput(opts);
+  const output = openOutput(opts, config.observer.name);
   if (output === null) return 2;
   const runAs = opts.iface ? chooseRunAs(opts.user) : null;
   if (runAs === false) return 2;

@@ -27,7 +27,8 @@ export type EndReason =
   | 'idle_timeout'
   | 'capture_end';
 
-export type ShareClass = 'admin' | 'ipc' | 'hidden' | 'normal';
+/** `unknown`: the TREE_CONNECT request (and so the path) was not seen, only its response */
+export type ShareClass = 'admin' | 'ipc' | 'hidden' | 'normal' | 'unknown';
 export type ShareType = 'disk' | 'pipe' | 'print';
 export type Outcome = 'success' | 'failure' | 'unknown';
 
@@ -108,8 +109,11 @@ export interface TreeDisconnectRecord extends RecordBase {
   /** connect response → end */
   readonly durationNs: number;
   readonly activity: Activity;
-  /** up to 16 names opened for write or created in this tree, in first-seen order */
+  /** up to 16 names opened for write or created in this tree, in first-seen order (never pipes,
+   * never the empty share-root name) */
   readonly files: readonly string[];
+  /** up to 16 named pipes opened on this tree (lower case, no `\` or `PIPE\` prefix) */
+  readonly pipes: readonly string[];
   /** the tree wrote a file whose first bytes were 'MZ' or whose name ends .exe/.dll/.bat/.ps1/… */
   readonly wroteExecutable: boolean;
   /** the tree had any write activity (WRITE, or CREATE for write/created) */
