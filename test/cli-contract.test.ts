@@ -185,7 +185,7 @@ function mergecap(srcs: string[], name: string, format = 'pcapng'): string {
 type J = Record<string, any>;
 
 const ISO_MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const LIFECYCLE = ['smb-session-setup', 'smb-session-end', 'smb-tree-connect', 'smb-tree-disconnect', 'smb-encrypted-session'];
+const LIFECYCLE = ['smb-session-setup', 'smb-session-end', 'smb-tree-connect', 'smb-tree-disconnect', 'smb-encrypted-session', 'dcerpc-call', 'smb-inferred-tree'];
 /** the technique sets a rule may tag (contract v2: SW-0002 adds T1110 or T1135 or neither) */
 const RULE_TECHNIQUES: Record<string, string[][]> = {
   'short-lived-admin-share': [['T1070.005', 'T1021.002']],
@@ -207,6 +207,8 @@ const CATEGORIZATION: Record<string, [string[], string[][]]> = {
   'smb-tree-connect': [['network'], [['access', 'allowed'], ['access', 'denied']]],
   'smb-tree-disconnect': [['network'], [['end']]],
   'smb-encrypted-session': [['network', 'session'], [['end']]],
+  'smb-inferred-tree': [['network'], [['end']]],
+  'dcerpc-call': [['network'], [['protocol']]],
 };
 const VERSIONS = ['1', '2.0.2', '2.1', '3.0', '3.0.2', '3.1.1'];
 const SESSION_REASONS = ['logoff', 'connection_close', 'connection_reset', 'idle_timeout', 'capture_end'];
@@ -270,7 +272,9 @@ function lineProblems(e: J, defaults = true): string[] {
   if (typeof e['@timestamp'] !== 'string' || !ISO_MICROS.test(e['@timestamp']) || Number.isNaN(Date.parse(e['@timestamp']))) {
     p(`@timestamp ${e['@timestamp']}`);
   }
-  if (ev.dataset !== 'sharewatch.smb') p(`event.dataset ${ev.dataset}`);
+  // contract v2: sharewatch.dcerpc for RPC calls and the alerts they decide (about a call: dcerpc.*)
+  const rpc = ev.action === 'dcerpc-call' || (ev.kind === 'alert' && e.dcerpc !== undefined);
+  if (ev.dataset !== (rpc ? 'sharewatch.dcerpc' : 'sharewatch.smb')) p(`event.dataset ${ev.dataset}`);
   if (!['success', 'failure', 'unknown'].includes(ev.outcome)) p(`event.outcome ${ev.outcome}`);
   for (const side of ['source', 'destination']) {
     if (typeof e[side]?.ip !== 'string' || net.isIP(e[side].ip) === 0) p(`${side}.ip ${e[side]?.ip}`);
@@ -278,7 +282,7 @@ function lineProblems(e: J, defaults = true): string[] {
   }
   if (e.network?.transport !== 'tcp') p(`network.transport ${e.network?.transport}`);
   // contract v2 ECS additions on every line
-  if (e.network?.protocol !== 'smb') p(`network.protocol ${e.network?.protocol}`);
+  if (e.network?.protocol !== (rpc ? 'dcerpc' : 'smb')) p(`network.protocol ${e.network?.protocol}`);
   if (typeof e.network?.community_id !== 'string' || !/^1:[A-Za-z0-9+/]{27}=$/.test(e.network.community_id)) p(`network.community_id ${e.network?.community_id}`);
   if (typeof e.ecs?.version !== 'string' || !/^\d+\.\d+\.\d+$/.test(e.ecs.version)) p(`ecs.version ${e.ecs?.version}`);
   const rel = e.related?.ip;
