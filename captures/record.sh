@@ -39,6 +39,7 @@ IMPACKET_EX=/usr/share/doc/python3-impacket/examples
 
 COMMITTED=(c-drop-delete admin-logoff long-lived wrong-password missing-share anon-ipc smb1
   port139 ipv6 smb3-encrypted smb3-share-encrypted hidden-share many-sessions psexec-like impacket-smbclient
+  psexec-probe denied-storm fin-rst nbss-root admin-hold-exe
   lat-psexec lat-smbexec lat-atexec lat-services lat-reg-run lat-samrdump lat-lookupsid lat-rpcdump)
 # Lateral-movement tools (impacket examples) against a Samba that answers svcctl for the lab user
 # (`admin users`) at SMB 2.1 (impacket encrypts SMB 3 sessions): see MANIFEST.md for what each
@@ -239,7 +240,7 @@ sc_user() { sc -U "$WORKGROUP\\$LAB_USER%$LAB_PASS" "$@"; }
 imp_ex() { local s=$1; shift; in_cli env PYTHONDONTWRITEBYTECODE=1 "$PY" "$IMPACKET_EX/$s" "$@"; }
 imp_lab() {
   in_cli env PYTHONDONTWRITEBYTECODE=1 LAB_USER="$LAB_USER" LAB_PASS="$LAB_PASS" \
-    LAB_DOMAIN="$WORKGROUP" LAB_PAYLOAD="$LAB_DIR/payload/svcupdate.exe" \
+    LAB_DOMAIN="$WORKGROUP" LAB_PAYLOAD="$LAB_DIR/payload/svcupdate.exe" LAB_HOLD="${LAB_HOLD:-310}" \
     "$PY" "$HERE/clients/impacket_lab.py" "$@"
 }
 
@@ -345,6 +346,13 @@ drive() {
         lat-lookupsid) imp_ex lookupsid.py "$tgt" 600 || true ;;
         lat-rpcdump) timeout 60 ip netns exec "$NS_CLI" env PYTHONDONTWRITEBYTECODE=1 "$PY" "$IMPACKET_EX/rpcdump.py" -port 135 "$tgt" || true ;;
       esac
+      ;;
+    psexec-probe|denied-storm|fin-rst|nbss-root)
+      imp_lab "$name" "$SRV4"
+      ;;
+    admin-hold-exe)
+      # ADMIN$ held 310 s (the default hold; LAB_HOLD overrides it): records for about 5.5 minutes
+      imp_lab admin-hold-exe "$SRV4"
       ;;
     bulk)
       head -c $((40 * 1024 * 1024)) /dev/urandom >"$LAB_DIR/payload/bulk.bin"

@@ -185,15 +185,30 @@ function mergecap(srcs: string[], name: string, format = 'pcapng'): string {
 type J = Record<string, any>;
 
 const ISO_MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const LIFECYCLE = ['smb-session-setup', 'smb-session-end', 'smb-tree-connect', 'smb-tree-disconnect', 'smb-encrypted-session'];
-const RULE_TECHNIQUES: Record<string, string[]> = {
-  'short-lived-admin-share': ['T1070.005', 'T1021.002'],
-  'admin-share-failure-burst': ['T1021.002', 'T1110'],
-  'admin-share-fanout': ['T1021.002', 'T1570'],
+const LIFECYCLE = ['smb-session-setup', 'smb-session-end', 'smb-tree-connect', 'smb-tree-disconnect', 'smb-encrypted-session', 'dcerpc-call', 'smb-inferred-tree'];
+/** the technique sets a rule may tag (contract v2: SW-0002 adds T1110 or T1135 or neither) */
+const RULE_TECHNIQUES: Record<string, string[][]> = {
+  'short-lived-admin-share': [['T1070.005', 'T1021.002']],
+  'admin-share-failure-burst': [['T1021.002'], ['T1021.002', 'T1110'], ['T1021.002', 'T1135']],
+  'admin-share-fanout': [['T1021.002', 'T1570']],
+  'executable-written-to-admin-share': [['T1570', 'T1021.002']],
 };
 const TECHNIQUE_NAMES: Record<string, string> = {
   'T1070.005': 'Network Share Connection Removal',
   'T1021.002': 'SMB/Windows Admin Shares',
+  'T1110': 'Brute Force',
+  'T1135': 'Network Share Discovery',
+  'T1570': 'Lateral Tool Transfer',
+};
+/** contract v2: event.category / event.type per action (README event table) */
+const CATEGORIZATION: Record<string, [string[], string[][]]> = {
+  'smb-session-setup': [['authentication', 'session'], [['start']]],
+  'smb-session-end': [['session'], [['end']]],
+  'smb-tree-connect': [['network'], [['access', 'allowed'], ['access', 'denied']]],
+  'smb-tree-disconnect': [['network'], [['end']]],
+  'smb-encrypted-session': [['network', 'session'], [['end']]],
+  'smb-inferred-tree': [['network'], [['end']]],
+  'dcerpc-call': [['network'], [['protocol']]],
 };
 const VERSIONS = ['1', '2.0.2', '2.1', '3.0', '3.0.2', '3.1.1'];
 const SESSION_REASONS = ['logoff', 'connection_close', 'connection_reset', 'idle_timeout', 'capture_end'];
@@ -232,7 +247,10 @@ function shapeProblems(v: unknown, at: string, out: string[]): void {
 
 function treeProblems(smb: J, p: (m: string) => void): void {
   if (typeof smb.tree_id !== 'string' || !/^0x[0-9a-f]{8}$/i.test(smb.tree_id)) p(`smb.tree_id ${smb.tree_id}`);
-  if (!nonEmpty(smb.share)) p(`smb.share ${smb.share}`);
+  if (smb.share_class === 'unknown') {
+    // contract v2: a TREE_CONNECT response whose request was not seen: no share name
+    if (smb.share !== undefined || smb.share_name !== undefined) p(`share_class unknown with a share name ${smb.share}`);
+  } else if (!nonEmpty(smb.share)) p(`smb.share ${smb.share}`);
   else {
     const last = (smb.share as string).split(/[\\/]/).filter((s) => s !== '').pop() ?? '';
     if (smb.share_name !== last) p(`smb.share_name ${smb.share_name} is not the last part of ${smb.share}`);
@@ -254,13 +272,35 @@ function lineProblems(e: J, defaults = true): string[] {
   if (typeof e['@timestamp'] !== 'string' || !ISO_MICROS.test(e['@timestamp']) || Number.isNaN(Date.parse(e['@timestamp']))) {
     p(`@timestamp ${e['@timestamp']}`);
   }
-  if (ev.dataset !== 'sharewatch.smb') p(`event.dataset ${ev.dataset}`);
+  // contract v2: sharewatch.dcerpc for RPC calls and the alerts they decide (about a call: dcerpc.*)
+  const rpc = ev.action === 'dcerpc-call' || (ev.kind === 'alert' && e.dcerpc !== undefined);
+  if (ev.dataset !== (rpc ? 'sharewatch.dcerpc' : 'sharewatch.smb')) p(`event.dataset ${ev.dataset}`);
   if (!['success', 'failure', 'unknown'].includes(ev.outcome)) p(`event.outcome ${ev.outcome}`);
   for (const side of ['source', 'destination']) {
     if (typeof e[side]?.ip !== 'string' || net.isIP(e[side].ip) === 0) p(`${side}.ip ${e[side]?.ip}`);
     if (!isPort(e[side]?.port)) p(`${side}.port ${e[side]?.port}`);
   }
   if (e.network?.transport !== 'tcp') p(`network.transport ${e.network?.transport}`);
+  // contract v2 ECS additions on every line
+  if (e.network?.protocol !== (rpc ? 'dcerpc' : 'smb')) p(`network.protocol ${e.network?.protocol}`);
+  if (typeof e.network?.community_id !== 'string' || !/^1:[A-Za-z0-9+/]{27}=$/.test(e.network.community_id)) p(`network.community_id ${e.network?.community_id}`);
+  if (typeof e.ecs?.version !== 'string' || !/^\d+\.\d+\.\d+$/.test(e.ecs.version)) p(`ecs.version ${e.ecs?.version}`);
+  const rel = e.related?.ip;
+  const wantRel = e.source?.ip === e.destination?.ip ? [e.source?.ip] : [e.source?.ip, e.destination?.ip];
+  if (!isDeepStrictEqual(rel, wantRel)) p(`related.ip ${JSON.stringify(rel)}`);
+  if (e.user?.name !== undefined && !isDeepStrictEqual(e.related?.user, [e.user.name])) p(`related.user ${JSON.stringify(e.related?.user)}`);
+  if (e.related?.hosts !== undefined && (!Array.isArray(e.related.hosts) || !e.related.hosts.every(nonEmpty))) p(`related.hosts ${JSON.stringify(e.related.hosts)}`);
+  if (e.observer?.product !== 'sharewatch' || e.observer?.type !== 'sensor' || !nonEmpty(e.observer?.version) || !nonEmpty(e.observer?.hostname)) {
+    p(`observer ${JSON.stringify(e.observer)}`);
+  }
+  if (ev.kind === 'alert') {
+    if (!isDeepStrictEqual(ev.category, ['intrusion_detection', 'network']) || !isDeepStrictEqual(ev.type, ['info'])) p(`alert category/type ${ev.category}/${ev.type}`);
+  } else if (CATEGORIZATION[ev.action] !== undefined) {
+    const [cat, types] = CATEGORIZATION[ev.action];
+    if (!isDeepStrictEqual(ev.category, cat)) p(`event.category ${ev.category} for ${ev.action}`);
+    if (!types.some((x) => isDeepStrictEqual(ev.type, x))) p(`event.type ${ev.type} for ${ev.action}`);
+  }
+  if (smb.workstation !== undefined && /[<>]|\s$/.test(smb.workstation)) p(`smb.workstation ${smb.workstation} keeps a NetBIOS suffix or padding`);
   if (smb.version !== undefined && !VERSIONS.includes(smb.version)) p(`smb.version ${smb.version}`);
   if (smb.session_id !== undefined) {
     const re = smb.version === '1' ? /^0x[0-9a-f]{4}$/i : smb.version === undefined ? /^0x([0-9a-f]{4}|[0-9a-f]{16})$/i : /^0x[0-9a-f]{16}$/i;
@@ -275,7 +315,7 @@ function lineProblems(e: J, defaults = true): string[] {
 
   // the fields of the record (for an alert: of the event it is about)
   const action = ev.kind === 'alert' ? null : ev.action;
-  const about = ev.kind === 'alert' ? (smb.tree_id !== undefined ? 'tree' : 'session') : null;
+  const about = ev.kind === 'alert' ? (smb.end_reason !== undefined && smb.tree_id !== undefined ? 'tree' : smb.tree_id !== undefined ? 'connect' : 'session') : null;
   if (action === 'smb-session-setup') {
     if (typeof smb.status !== 'string' || !STATUS.test(smb.status)) p(`smb.status ${smb.status}`);
     if (!AUTHS.includes(smb.auth)) p(`smb.auth ${smb.auth}`);
@@ -286,7 +326,7 @@ function lineProblems(e: J, defaults = true): string[] {
     if (!isInt(ev.duration)) p(`event.duration ${ev.duration}`);
     if (!isCount(smb.trees)) p(`smb.trees ${smb.trees}`);
     if (smb.session_id === undefined) p('no smb.session_id');
-  } else if (action === 'smb-tree-connect') {
+  } else if (action === 'smb-tree-connect' || about === 'connect') {
     treeProblems(smb, p);
     if (typeof smb.status === 'string' && ev.outcome !== (isSuccess(smb.status) ? 'success' : 'failure')) p(`event.outcome ${ev.outcome} for ${smb.status}`);
   } else if (action === 'smb-tree-disconnect' || about === 'tree') {
@@ -298,6 +338,8 @@ function lineProblems(e: J, defaults = true): string[] {
       p(`smb.activity ${JSON.stringify(a)}`);
     }
     if (!Array.isArray(smb.files) || smb.files.length > 16 || !smb.files.every(nonEmpty)) p(`smb.files ${JSON.stringify(smb.files)}`);
+    if (!Array.isArray(smb.pipes) || smb.pipes.length > 16 || !smb.pipes.every(nonEmpty)) p(`smb.pipes ${JSON.stringify(smb.pipes)}`);
+    if (smb.share_class !== 'ipc' && smb.share_type !== 'pipe' && Array.isArray(smb.pipes) && smb.pipes.length > 0) p(`pipes on a ${smb.share_class} tree`);
   } else if (action === 'smb-encrypted-session') {
     if (smb.session_id === undefined) p('no smb.session_id');
     if (!isCount(smb.messages)) p(`smb.messages ${smb.messages}`);
@@ -322,12 +364,23 @@ function lineProblems(e: J, defaults = true): string[] {
     if (!Array.isArray(ids) || !Array.isArray(names) || ids.length !== names.length || !names.every(nonEmpty)) {
       p(`threat.technique ${JSON.stringify(e.threat?.technique)}`);
     } else {
-      if (techniques && !isDeepStrictEqual([...ids].sort(), [...techniques].sort())) p(`threat.technique.id ${ids} for ${ev.action}`);
+      if (techniques && !techniques.some((x) => isDeepStrictEqual([...ids].sort(), [...x].sort()))) p(`threat.technique.id ${ids} for ${ev.action}`);
       ids.forEach((id: string, i: number) => {
         if (TECHNIQUE_NAMES[id] !== undefined && names[i] !== TECHNIQUE_NAMES[id]) p(`threat.technique.name ${names[i]} for ${id}`);
       });
     }
     if (ev.count !== undefined && !(isCount(ev.count) && ev.count >= 1)) p(`event.count ${ev.count}`);
+    // a summary: first and last folded repeat
+    if (ev.count !== undefined) {
+      if (typeof ev.start !== 'string' || !ISO_MICROS.test(ev.start) || typeof ev.end !== 'string' || !ISO_MICROS.test(ev.end) || ev.start > ev.end || ev.end > e['@timestamp']) {
+        p(`summary event.start ${ev.start} / event.end ${ev.end}`);
+      }
+    } else if (ev.start !== undefined || ev.end !== undefined) p('event.start/end on an alert that is no summary');
+    if (ev.action === 'executable-written-to-admin-share') {
+      if (smb.share_class !== 'admin') p(`executable-written-to-admin-share on a ${smb.share_class} share`);
+      if (typeof smb.status !== 'string' || !isSuccess(smb.status)) p(`executable-written-to-admin-share on a failed tree (${smb.status})`);
+      if ((smb.activity?.writes ?? 0) + (smb.activity?.creates ?? 0) === 0) p('executable-written-to-admin-share without writes or creates');
+    }
     if (ev.action === 'short-lived-admin-share') {
       if (smb.share_class !== 'admin') p(`short-lived-admin-share on a ${smb.share_class} share`);
       if (typeof smb.status !== 'string' || !isSuccess(smb.status)) p(`short-lived-admin-share on a failed tree (${smb.status})`);
@@ -337,9 +390,10 @@ function lineProblems(e: J, defaults = true): string[] {
         const base = d <= 5e9 ? 73 : d <= 30e9 ? 47 : d <= 300e9 ? 21 : null;
         if (base === null) p(`short-lived-admin-share after ${d} ns (> 300 s)`);
         else {
-          const up = Math.min(99, SEVERITIES[SEVERITIES.indexOf(base) + 1]);
+          // contract v2: factors stack, +1 each (files, executable, service/task channel), capped
+          const b = SEVERITIES.indexOf(base);
           const wrote = (smb.activity?.writes ?? 0) > 0;
-          const ok = wrote ? [up] : [base, up];
+          const ok = SEVERITIES.slice(Math.min(3, b + (wrote ? 1 : 0)), Math.min(3, b + 3) + 1);
           if (!ok.includes(ev.severity)) p(`severity ${ev.severity} for a ${d} ns tree${wrote ? ' that wrote' : ''} (expected ${ok.join(' or ')})`);
         }
       }
@@ -385,7 +439,11 @@ function outputProblems(stdout: string, opts: { complete: boolean; defaults?: bo
   const trees = new Map<string, J>();
   const sessions = new Map<string, J>();
   const seen: J[] = [];
-  const ctx = (e: J): J => ({ source: e.source, destination: e.destination, user: e.user, smb: e.smb });
+  // a summary alert lists the union of its folded repeats' files instead of the last one's
+  const ctx = (e: J): J => {
+    const smb = e.event?.count !== undefined && e.smb?.files !== undefined ? { ...e.smb, files: undefined, files_omitted: undefined } : e.smb;
+    return { source: e.source, destination: e.destination, user: e.user, smb };
+  };
   events.forEach((e, i) => {
     const n = `line ${i + 1} (${e.event?.action})`;
     const smb: J = e.smb ?? {};
@@ -393,7 +451,8 @@ function outputProblems(stdout: string, opts: { complete: boolean; defaults?: bo
     const sessionKey = `${e.destination?.ip}|${smb.session_id}`;
     if (e.event?.kind === 'alert') {
       const c = ctx(e);
-      if (!seen.some((s) => isDeepStrictEqual(ctx(s), c))) out.push(`${n}: no earlier event with the alert's source, destination, user and smb fields`);
+      const cmp = (s: J): J => (e.event?.count !== undefined && s.smb?.files !== undefined ? { ...ctx(s), smb: { ...s.smb, files: undefined, files_omitted: undefined } } : ctx(s));
+      if (!seen.some((s) => isDeepStrictEqual(cmp(s), c))) out.push(`${n}: no earlier event with the alert's source, destination, user and smb fields`);
       return;
     }
     seen.push(e);
@@ -950,9 +1009,10 @@ function main(): void {
     t.ok(alerts(ref.stdout).length > 0, 'alerts without a configuration');
 
     const cfgRuns: [string, string, boolean][] = [
-      ['JSON allowlist of the user', tmpFile('users.json', JSON.stringify({ rules: { 'short-lived-admin-share': { allowlist: { users: ['SWLAB\\swalice'] } } } })), false],
-      ['YAML allowlist of the source network', tmpFile('src.yaml', 'rules:\n  short-lived-admin-share:\n    allowlist:\n      sources: [10.99.0.0/24]\n'), false],
-      ['YAML allowlist of the share (other case)', tmpFile('share.yml', 'rules:\n  short-lived-admin-share:\n    allowlist:\n      shares: [admin$]\n'), false],
+      // psexec-like raises SW-0001 and SW-0006 (the .exe on ADMIN$): each rule has its own allowlist
+      ['JSON allowlist of the user', tmpFile('users.json', JSON.stringify({ rules: { 'short-lived-admin-share': { allowlist: { users: ['SWLAB\\swalice'] } }, 'executable-written-to-admin-share': { allowlist: { users: ['swalice'] } } } })), false],
+      ['YAML allowlist of the source network', tmpFile('src.yaml', 'rules:\n  short-lived-admin-share:\n    allowlist:\n      sources: [10.99.0.0/24]\n  executable-written-to-admin-share:\n    allowlist:\n      sources: [10.99.0.2]\n'), false],
+      ['YAML allowlist of the share (other case)', tmpFile('share.yml', 'rules:\n  short-lived-admin-share:\n    allowlist:\n      shares: [admin$]\n  executable-written-to-admin-share:\n    allowlist:\n      shares: [Admin$]\n'), false],
       ['YAML allowlist of another network', tmpFile('other.yaml', '# not this client\nrules:\n  short-lived-admin-share:\n    allowlist:\n      sources: [10.98.0.0/16, "fd00::/8"]\n'), true],
       ['empty JSON object', tmpFile('empty.json', '{}'), true],
     ];

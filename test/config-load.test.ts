@@ -25,6 +25,7 @@ t.test('defaults', async (t) => {
       shortLivedAdminShare: { enabled: true, thresholds: { high: 5, medium: 30, low: 300 }, escalate: true, allowlist: NO_ALLOWLIST },
       adminShareFailureBurst: { enabled: true, count: 10, window: 60, countLogons: true, severity: 'medium', maxSources: 100000, allowlist: NO_ALLOWLIST },
       adminShareFanout: { enabled: true, servers: 5, window: 300, severity: 'high', maxSources: 100000, allowlist: NO_ALLOWLIST },
+      executableWrittenToAdminShare: { enabled: true, severity: 'high', allowlist: NO_ALLOWLIST },
       remoteServiceCreated: CALL_RULE,
       remoteTaskCreated: CALL_RULE,
       remoteRegistryWrite: {
@@ -67,7 +68,8 @@ t.test('defaults', async (t) => {
       remoteWmiExecution: CALL_RULE,
       remotePrinterDriverInstall: CALL_RULE,
     },
-    suppression: { window: 3600, maxKeys: 100000 },
+    suppression: { window: 3600, maxKeys: 100000, summaryInterval: 300 },
+    observer: { name: null },
     tracker: {
       idleTimeout: 600,
       maxSessions: 100000,
@@ -116,7 +118,8 @@ t.test('defaults', async (t) => {
 
 const FULL = {
   share_classes: { admin: ['BACKUP$'] },
-  suppression: { window: 600, max_keys: 50 },
+  suppression: { window: 600, max_keys: 50, summary_interval: 60 },
+  observer: { name: 'sensor-7' },
   rules: {
     'short-lived-admin-share': {
       enabled: false,
@@ -126,6 +129,7 @@ const FULL = {
     },
     'admin-share-failure-burst': { enabled: false, count: 20, window: 30, count_logons: false, severity: 'high', max_sources: 7, allowlist: { users: ['scanner'] } },
     'admin-share-fanout': { enabled: false, servers: 3, window: 120, severity: 'critical', max_sources: 8, allowlist: { shares: ['\\\\srv\\ADMIN$'] } },
+    'executable-written-to-admin-share': { enabled: false, severity: 'critical', allowlist: { users: ['deploy'] } },
   },
   tracker: { idle_timeout: 60, max_sessions: 1, max_trees: 2, max_pending_per_connection: 3, max_open_files_per_connection: 4, max_flows: 5 },
   net: { max_ooo_bytes_per_flow: 6, max_ooo_bytes_total: 7, max_message_bytes: 8, gap_timeout: 9 },
@@ -133,7 +137,8 @@ const FULL = {
 const FULL_YAML = `
 share_classes:
   admin: [BACKUP$]
-suppression: { window: 600, max_keys: 50 }
+suppression: { window: 600, max_keys: 50, summary_interval: 60 }
+observer: { name: sensor-7 }
 rules:
   short-lived-admin-share:
     enabled: false
@@ -161,6 +166,7 @@ rules:
     max_sources: 8
     allowlist:
       shares: ['\\\\srv\\ADMIN$']
+  executable-written-to-admin-share: { enabled: false, severity: critical, allowlist: { users: [deploy] } }
 tracker:
   idle_timeout: 60
   max_sessions: 1
@@ -181,7 +187,9 @@ t.test('every key reaches Config; JSON and YAML agree', async (t) => {
   t.same(loadConfig(file('bom.json', '\uFEFF' + JSON.stringify(FULL))), fromJson, 'byte order mark');
   const c = fromJson;
   t.same(c.shareClasses.admin, ['BACKUP$']);
-  t.same(c.suppression, { window: 600, maxKeys: 50 });
+  t.same(c.suppression, { window: 600, maxKeys: 50, summaryInterval: 60 });
+  t.same(c.observer, { name: 'sensor-7' });
+  t.same(c.rules.executableWrittenToAdminShare, { enabled: false, severity: 'critical', allowlist: { ...NO_ALLOWLIST, users: ['deploy'] } });
   t.same(c.rules.shortLivedAdminShare, {
     enabled: false,
     thresholds: { high: 1, medium: 2.5, low: 60 },

@@ -1,8 +1,12 @@
-/** SW-0002 admin-share-failure-burst: 9 vs 10, the sliding window, what counts, bounds. */
+/**
+ * SW-0002 admin-share-failure-burst: 9 vs 10 distinct attempts, the sliding window, what counts
+ * (a retry of the same session, share and status within 1 s counts once), techniques (T1110 only
+ * with failed logons, T1135 when only share access was denied), severity by servers, bounds.
+ */
 import t from 'tap';
 import { Detector } from '../src/detect/detector';
 import { parseConfig } from '../src/shared/config';
-import type { AlertRecord, LifecycleRecord } from '../src/shared/records';
+import type { AlertRecord, Flow, LifecycleRecord, Timestamp } from '../src/shared/records';
 import { at, connect, flowNtlm, logon, ntlmSession, S, withIps } from './helpers/detect-records';
 
 function detector(extra: object = {}, suppression = 0) {
@@ -26,11 +30,12 @@ t.test('9 failures: nothing; the 10th fires at once', async (t) => {
   t.equal(a.severity, 47, 'medium by default');
   t.equal(a.about, tenth);
   t.same(a.ts, tenth.ts);
-  t.same(a.techniques.map((x) => x.id), ['T1021.002', 'T1110']);
-  t.same(a.techniques.map((x) => x.name), ['SMB/Windows Admin Shares', 'Brute Force']);
+  // contract v2: no logon failed, only share access was denied → T1135, not T1110
+  t.same(a.techniques.map((x) => x.id), ['T1021.002', 'T1135']);
+  t.same(a.techniques.map((x) => x.name), ['SMB/Windows Admin Shares', 'Network Share Discovery']);
   t.equal(
     a.message,
-    '10 failed tree connects to admin/hidden shares from 192.168.202.115 within 9.0 s; ' +
+    '10 failed tree connects to admin/hidden shares (distinct attempts) from 192.168.202.115 within 9.0 s; ' +
       'the last: whitecell@NONE-B91CFA7B93 on \\\\192.168.24.100\\C$ at 192.168.24.100: STATUS_ACCESS_DENIED',
   );
 });
@@ -44,8 +49,8 @@ t.test('sliding 60 s window, exact boundary', async (t) => {
   const b = detector();
   b.feed(Array.from({ length: 10 }, (_, i) => failedC(i, (60 * S + 9) / 9)));
   t.equal(b.out.length, 0, '10 over 60 s + 9 ns');
-  // …but an 11th soon after makes 10 within 60 s
-  b.feed([connect(at(61 * S), '\\\\192.168.24.100\\C$', false)]);
+  // …but an 11th soon after makes 10 within 60 s (more than 1 s after the 10th: no retry of it)
+  b.feed([connect(at(62 * S), '\\\\192.168.24.100\\C$', false)]);
   t.equal(b.out.length, 1, 'sliding: 2nd..11th are within 60 s');
 });
 
@@ -54,14 +59,16 @@ t.test('failed logons count (no share); count_logons: false turns that off', asy
   const a = detector();
   a.feed(recs);
   t.equal(a.out.length, 1);
-  t.match(a.out[0].message, /^5 failed tree connects to admin\/hidden shares and 5 failed logons from 192\.168\.202\.115 within 9\.0 s; the last: /);
+  t.match(a.out[0].message, /^5 failed tree connects to admin\/hidden shares and 5 failed logons \(distinct attempts\) from 192\.168\.202\.115 within 9\.0 s; the last: /);
+  t.same(a.out[0].techniques.map((x) => x.id), ['T1021.002', 'T1110'], 'failed logons among them: T1110');
   const b = detector({ count_logons: false });
   b.feed(recs);
   t.equal(b.out.length, 0);
   const c = detector();
   c.feed(Array.from({ length: 10 }, (_, i) => logon(at(i * S), false)));
   t.equal(c.out.length, 1, '10 failed logons alone');
-  t.match(c.out[0].message, /^10 failed logons from .*the last: logon of whitecell@NONE-B91CFA7B93 at 192\.168\.24\.100: STATUS_LOGON_FAILURE$/);
+  t.same(c.out[0].techniques.map((x) => x.id), ['T1021.002', 'T1110']);
+  t.match(c.out[0].message, /^10 failed logons \(distinct attempts\) from .*the last: logon of whitecell@NONE-B91CFA7B93 at 192\.168\.24\.100: STATUS_LOGON_FAILURE$/);
 });
 
 t.test('what does not count', async (t) => {
@@ -101,12 +108,15 @@ t.test('per source; fires once, then counts afresh (repeats go to suppression)',
 t.test('count, window, severity and max_sources are configurable; eviction is counted', async (t) => {
   const a = detector({ count: 3, window: 2, severity: 'high', max_sources: 2 });
   const src = (n: number) => withIps(flowNtlm, `10.0.0.${n}`);
-  a.feed([connect(at(0), '\\\\s\\C$', false, src(1)), connect(at(1), '\\\\s\\C$', false, src(1))]);
-  a.feed([connect(at(2), '\\\\s\\C$', false, src(2)), connect(at(3), '\\\\s\\C$', false, src(3))]);
+  // each attempt on its own session: attempts of one session within 1 s would count once
+  let sid = 0;
+  const c = (ts: Timestamp, f: Flow) => connect(ts, '\\\\s\\C$', false, f, { ...ntlmSession, sessionId: `0x${(++sid).toString(16).padStart(4, '0')}` });
+  a.feed([c(at(0), src(1)), c(at(1), src(1))]);
+  a.feed([c(at(2), src(2)), c(at(3), src(3))]);
   t.equal(a.d.counters.burstSourcesEvicted, 1, 'source 10.0.0.1 evicted (least recently seen)');
-  a.feed([connect(at(1.5 * S), '\\\\s\\C$', false, src(1))]);
+  a.feed([c(at(1.5 * S), src(1))]);
   t.equal(a.out.length, 0, 'its earlier failures are forgotten');
-  a.feed([connect(at(1.6 * S), '\\\\s\\C$', false, src(1)), connect(at(1.7 * S), '\\\\s\\C$', false, src(1))]);
+  a.feed([c(at(1.6 * S), src(1)), c(at(1.7 * S), src(1))]);
   t.equal(a.out.length, 1);
   t.equal(a.out[0].severity, 73);
   t.match(a.out[0].message, /^3 failed tree connects/);
@@ -116,4 +126,39 @@ t.test('enabled: false', async (t) => {
   const a = detector({ enabled: false });
   a.feed(Array.from({ length: 30 }, (_, i) => failedC(i)));
   t.equal(a.out.length, 0);
+});
+
+t.test('a retry storm of one session, share and status within 1 s is one attempt (Explorer with DFS referrals)', async (t) => {
+  // 14 STATUS_ACCESS_DENIED in 68 ms on one already-authenticated session
+  const a = detector();
+  a.feed(Array.from({ length: 14 }, (_, i) => failedC(0, 0)).map((r, i) => ({ ...r, ts: at(i * 5.2e6) })));
+  t.equal(a.out.length, 0, '14 retries in 68 ms: 1 distinct attempt');
+  t.equal(a.d.counters.burstRepeatsIgnored, 13);
+  // 9 more distinct attempts (1 s apart: not a repeat any more) make 10
+  a.feed(Array.from({ length: 9 }, (_, i) => failedC(i + 2)));
+  t.equal(a.out.length, 1, '1 + 9 distinct attempts');
+  t.match(a.out[0].message, /^10 failed tree connects to admin\/hidden shares \(distinct attempts\) from /);
+  // another status or share is another attempt, even within 1 s
+  const b = detector();
+  const statuses = ['STATUS_ACCESS_DENIED', 'STATUS_BAD_NETWORK_NAME'];
+  const shares = ['C$', 'D$', 'E$', 'ADMIN$', 'X$'];
+  const recs: LifecycleRecord[] = [];
+  for (const sh of shares) {
+    for (const st of statuses) {
+      const r = connect(at(recs.length * 1e6), `\\\\192.168.24.100\\${sh}`, false);
+      recs.push({ ...r, tree: { ...r.tree, status: st } });
+    }
+  }
+  b.feed(recs);
+  t.equal(b.out.length, 1, '5 shares × 2 statuses within 10 ms: 10 distinct attempts');
+  t.same(b.out[0].techniques.map((x) => x.id), ['T1021.002'], 'not only access denied: no T1135, no logon: no T1110');
+});
+
+t.test('high when the attempts went to 3 or more servers', async (t) => {
+  const a = detector();
+  const servers = ['10.1.0.1', '10.1.0.2', '10.1.0.3'];
+  a.feed(Array.from({ length: 10 }, (_, i) => connect(at(i * S), '\\\\srv\\C$', false, withIps(flowNtlm, flowNtlm.clientIp, servers[i % 3]))));
+  t.equal(a.out.length, 1);
+  t.equal(a.out[0].severity, 73, 'high');
+  t.match(a.out[0].message, / on 3 servers within /);
 });

@@ -1,16 +1,20 @@
-/** SW-0001 short-lived-admin-share: tiers at their exact boundaries, escalation, end reasons. */
+/**
+ * SW-0001 short-lived-admin-share: tiers at their exact boundaries, stacked escalation (contract
+ * v2: +1 per factor — files written, executable written, service/task channel of the session from
+ * its pipes or its dcerpc-call records), end reasons.
+ */
 import t from 'tap';
 import { Detector } from '../src/detect/detector';
 import { defaultConfig, parseConfig, type Config } from '../src/shared/config';
-import type { AlertRecord, EndReason } from '../src/shared/records';
-import { disconnect, krbSession, ntlmSession, flowNtlm, S, type DisconnectOpts } from './helpers/detect-records';
+import type { AlertRecord, DcerpcCallRecord, EndReason, LifecycleRecord } from '../src/shared/records';
+import { at, disconnect, flowKrb, krbSession, ntlmSession, flowNtlm, S, type DisconnectOpts } from './helpers/detect-records';
 
 function run(recs: DisconnectOpts[], config: Config = defaultConfig()): AlertRecord[] {
   const out: AlertRecord[] = [];
   const d = new Detector(config, (a) => out.push(a));
   // suppression off: every decision visible
   for (const r of recs) d.process(disconnect(r));
-  return out;
+  return out.filter((a) => a.ruleId === 'SW-0001');
 }
 const noSuppression = (extra: object = {}) => parseConfig({ suppression: { window: 0 }, ...extra }, 'test');
 const severityOf = (o: DisconnectOpts, cfg = noSuppression()): number | null => {
@@ -38,7 +42,7 @@ t.test('configured thresholds, fractional seconds', async (t) => {
   t.equal(severityOf({ durationNs: 2 * S + 1 }, cfg), null);
 });
 
-t.test('escalation: +1 tier for writes, executables or execution pipes; one step only', async (t) => {
+t.test('escalation: +1 tier for each of writes, executables, execution pipes; stacked, capped at critical', async (t) => {
   const exe = { files: ['PSEXESVC.exe'], wroteFiles: true, wroteExecutable: true };
   t.equal(severityOf({ durationNs: 200 * S, wroteFiles: true }), 47, 'low → medium on a write');
   t.equal(severityOf({ durationNs: 20 * S, files: ['notes.txt'] }), 73, 'medium → high on a created file');
@@ -48,9 +52,13 @@ t.test('escalation: +1 tier for writes, executables or execution pipes; one step
     t.equal(severityOf({ durationNs: 200 * S, session: { ...krbSession, pipes: ['lsarpc', pipe] } }), 47, `pipe ${pipe}`);
   }
   t.equal(severityOf({ durationNs: 200 * S, session: { ...krbSession, pipes: ['srvsvc', 'samr', 'lsarpc'] } }), 21, 'other pipes do not escalate');
-  // all three reasons together: still one step (medium → high), never two
-  t.equal(severityOf({ durationNs: 20 * S, ...exe, session: { ...krbSession, pipes: ['svcctl', 'winreg'] } }), 73);
-  t.equal(severityOf({ durationNs: 200 * S, ...exe, session: { ...krbSession, pipes: ['atsvc'] } }), 47);
+  // factors stack: files + executable = +2, + an execution pipe = +3 (capped at critical)
+  t.equal(severityOf({ durationNs: 200 * S, ...exe }), 73, 'low + files + executable → high');
+  t.equal(severityOf({ durationNs: 20 * S, ...exe }), 99, 'medium + 2 → critical (Sysinternals PsExec, ADMIN$ ~11 s)');
+  t.equal(severityOf({ durationNs: 200 * S, wroteFiles: true, session: { ...krbSession, pipes: ['svcctl'] } }), 73, 'low + files + svcctl → high');
+  t.equal(severityOf({ durationNs: 20 * S, ...exe, session: { ...krbSession, pipes: ['svcctl', 'winreg'] } }), 99, 'capped');
+  t.equal(severityOf({ durationNs: 200 * S, ...exe, session: { ...krbSession, pipes: ['atsvc'] } }), 99, 'low + 3 → critical');
+  t.equal(severityOf({ durationNs: 200 * S, session: { ...krbSession, pipes: ['svcctl', 'atsvc', 'winreg'] } }), 47, 'several pipes are one factor');
   const off = noSuppression({ rules: { 'short-lived-admin-share': { escalate: false } } });
   t.equal(severityOf({ durationNs: 2 * S, ...exe }, off), 73, 'escalate: false');
 });
@@ -96,12 +104,12 @@ t.test('alert contents: rule, techniques, message, about', async (t) => {
   const out: AlertRecord[] = [];
   const d = new Detector(defaultConfig(), (a) => out.push(a));
   d.process(rec);
-  t.equal(out.length, 1);
+  t.same(out.map((x) => x.ruleId), ['SW-0001', 'SW-0006'], 'and the executable on ADMIN$');
   const a = out[0];
   t.equal(a.kind, 'alert');
   t.equal(a.ruleId, 'SW-0001');
   t.equal(a.ruleName, 'short-lived-admin-share');
-  t.equal(a.severity, 73, 'medium (11.4 s) escalated to high');
+  t.equal(a.severity, 99, 'medium (11.4 s) + files + executable + svcctl/winreg: critical');
   t.equal(a.count, null);
   t.same(a.ts, rec.ts, 'alert time = the deciding record');
   t.equal(a.about, rec);
@@ -113,7 +121,7 @@ t.test('alert contents: rule, techniques, message, about', async (t) => {
     a.message,
     'whitecell@NONE-B91CFA7B93 from 192.168.202.115 mounted \\\\192.168.24.100\\ADMIN$ on 192.168.24.100 and ' +
       'disconnected it after 11.4 s, writing 4 files (\\PSEXESVC.EXE, a.txt, b.txt and 1 more), including an ' +
-      'executable, in a session that opened winreg, svcctl',
+      'executable, in a session that used winreg, svcctl',
   );
   const krb: AlertRecord[] = [];
   new Detector(defaultConfig(), (x) => krb.push(x)).process(disconnect({ reason: 'logoff', durationNs: 0.042 * S }));
@@ -125,4 +133,48 @@ t.test('alert contents: rule, techniques, message, about', async (t) => {
 
 t.test('enabled: false', async (t) => {
   t.equal(severityOf({}, noSuppression({ rules: { 'short-lived-admin-share': { enabled: false } } })), null);
+});
+
+/** a dcerpc-call record of the krb session (the tracker's DCE/RPC work emits these) */
+function call(iface: string, operation: string, sessionId = krbSession.sessionId): DcerpcCallRecord {
+  return {
+    kind: 'dcerpc-call',
+    ts: at(1 * S),
+    flow: flowKrb,
+    session: { ...krbSession, sessionId },
+    transport: 'smb',
+    pipe: iface,
+    treeId: '0x00000005',
+    interfaceUuid: '367abb81-9844-35f1-ad32-98f038001003',
+    interfaceVersion: '2.0',
+    interfaceName: iface,
+    operation,
+    opnum: 12,
+    authLevel: 'privacy',
+    encrypted: true,
+    returnCode: null,
+    fault: null,
+    outcome: 'unknown',
+    durationNs: null,
+    args: {},
+    gap: false,
+  };
+}
+
+t.test('a service/task call of the same session (dcerpc-call records) escalates, keyed by session', async (t) => {
+  const cfg = noSuppression();
+  const sev = (recs: LifecycleRecord[]): number[] => {
+    const out: AlertRecord[] = [];
+    const d = new Detector(cfg, (a) => out.push(a));
+    for (const r of recs) d.process(r);
+    return out.filter((a) => a.ruleId === 'SW-0001').map((a) => a.severity);
+  };
+  const tree200 = disconnect({ durationNs: 200 * S });
+  t.same(sev([tree200]), [21], 'low alone');
+  t.same(sev([call('svcctl', 'RCreateServiceW'), tree200]), [47], 'svcctl call in the session: +1');
+  t.same(sev([call('ITaskSchedulerService', 'SchRpcRegisterTask'), tree200]), [47], 'task call: +1');
+  t.same(sev([call('svcctl', 'RCreateServiceW', '0x0000240004000050'), tree200]), [21], 'another session: no');
+  t.same(sev([call('srvsvc', 'NetrShareEnum'), tree200]), [21], 'share enumeration is no execution channel');
+  const end: LifecycleRecord = { kind: 'session-end', ts: at(1.5 * S), flow: flowKrb, session: krbSession, reason: 'logoff', durationNs: S, trees: 1, status: 'STATUS_SUCCESS' };
+  t.same(sev([call('svcctl', 'RCreateServiceW'), end, tree200]), [21], 'forgotten when the session ends');
 });

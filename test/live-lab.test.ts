@@ -144,6 +144,10 @@ if (reason !== '' && isCI()) {
     t.equal(a.event?.severity, 99, 'severity critical (99): high for ≤5 s, +1 tier for the dropped .exe');
     t.equal(a.rule?.id, 'SW-0001', 'rule.id SW-0001');
     t.same(a.smb?.files, ['svcupdate.exe'], 'the dropped file is named');
+    // contract v2: live events name the capture interface and this sensor
+    t.equal(a.observer?.ingress?.interface?.name, lab.serverIface, 'observer.ingress.interface.name');
+    t.equal(a.observer?.product, 'sharewatch');
+    t.match(a.network?.community_id, /^1:[A-Za-z0-9+/]{27}=$/, 'network.community_id');
 
     // the deciding frame is the C$ TREE_DISCONNECT; the tree-disconnect event carries its capture time
     const disc = sw.events().find((e) => e.event?.action === 'smb-tree-disconnect' && e.smb?.share_name === 'C$');

@@ -1,7 +1,23 @@
 import t from 'tap';
-import { toEcs, toNdjsonLine, outcomeOf, actionOf } from '../src/output/ecs';
+import { toEcs as toEcsDefault, toNdjsonLine as toLineDefault, outcomeOf, actionOf } from '../src/output/ecs';
+import { makeObserver } from '../src/output/observer';
+import { packageVersion } from '../src/shared/version';
+import type { OutputRecord } from '../src/shared/records';
 import { isoMicros, zeekTime, zeekInterval, subtractNs } from '../src/output/timestamp';
 import * as R from './helpers/output-records';
+
+// contract v2 (issue 16): every line now carries event.category/type, ecs.version,
+// network.protocol/community_id, related.*, observer.*; tree ends carry smb.pipes. The exact lines
+// below are written with a fixed observer name so they do not depend on this machine's host name.
+const OB = makeObserver({ name: 'sensor-1' });
+const toEcs = (r: OutputRecord): Record<string, unknown> => toEcsDefault(r, OB);
+const toNdjsonLine = (r: OutputRecord): string => toLineDefault(r, OB);
+const V = packageVersion();
+const CONTEXT4 =
+  '"ecs":{"version":"9.4.0"},"source":{"ip":"10.0.0.11","port":49208},"destination":{"ip":"10.0.0.12","port":445},' +
+  '"network":{"transport":"tcp","protocol":"smb","community_id":"1:27w2kQNEvTyGuI/K3C9gomO4K3c="},' +
+  '"related":{"ip":["10.0.0.11","10.0.0.12"],"user":["alice"],"hosts":["WS01"]},' +
+  `"observer":{"product":"sharewatch","type":"sensor","version":"${V}","hostname":"sensor-1"},`;
 
 t.test('@timestamp: ISO 8601 UTC, exactly 6 fractional digits, ns truncated', async (t) => {
   t.equal(isoMicros({ sec: 1795395723, nsec: 123456789 }), '2026-11-23T01:02:03.123456Z');
@@ -38,14 +54,14 @@ t.test('tree-disconnect: exact line (key order, nesting, formats)', async (t) =>
   t.equal(
     toNdjsonLine(R.treeDisconnect),
     '{"@timestamp":"2026-11-23T01:02:05.623456Z",' +
-      '"event":{"kind":"event","dataset":"sharewatch.smb","action":"smb-tree-disconnect","outcome":"success","duration":2500000000},' +
-      '"source":{"ip":"10.0.0.11","port":49208},"destination":{"ip":"10.0.0.12","port":445},"network":{"transport":"tcp"},' +
+      '"event":{"kind":"event","category":["network"],"type":["end"],"dataset":"sharewatch.smb","action":"smb-tree-disconnect","outcome":"success","duration":2500000000},' +
+      CONTEXT4 +
       '"user":{"name":"alice","domain":"CORP"},' +
       '"smb":{"version":"3.1.1","session_id":"0x0000040000000005","auth":"ntlmssp","workstation":"WS01",' +
       '"tree_id":"0x00000001","share":"\\\\\\\\10.0.0.12\\\\C$","share_name":"C$","share_class":"admin","share_type":"disk","status":"STATUS_SUCCESS",' +
       '"end_reason":"tree_disconnect",' +
       '"activity":{"creates":2,"reads":1,"writes":3,"bytes_read":512,"bytes_written":73802,"ioctls":0},' +
-      '"files":["Windows\\\\Temp\\\\evil.exe","Windows\\\\Temp\\\\out.txt"]}}\n',
+      '"files":["Windows\\\\Temp\\\\evil.exe","Windows\\\\Temp\\\\out.txt"],"pipes":[]}}\n',
   );
   const o = JSON.parse(toNdjsonLine(R.treeDisconnect));
   t.equal(o.smb.share, '\\\\10.0.0.12\\C$', 'UNC path as sent');
@@ -55,8 +71,8 @@ t.test('session-setup success and failure', async (t) => {
   t.equal(
     toNdjsonLine(R.setupFail),
     '{"@timestamp":"2026-11-23T01:02:03.123456Z",' +
-      '"event":{"kind":"event","dataset":"sharewatch.smb","action":"smb-session-setup","outcome":"failure"},' +
-      '"source":{"ip":"10.0.0.11","port":49208},"destination":{"ip":"10.0.0.12","port":445},"network":{"transport":"tcp"},' +
+      '"event":{"kind":"event","category":["authentication","session"],"type":["start"],"dataset":"sharewatch.smb","action":"smb-session-setup","outcome":"failure"},' +
+      CONTEXT4 +
       '"user":{"name":"alice","domain":"CORP"},' +
       '"smb":{"version":"3.1.1","session_id":"0x0000040000000009","auth":"ntlmssp","workstation":"WS01","status":"STATUS_LOGON_FAILURE"}}\n',
   );
@@ -69,8 +85,8 @@ t.test('session-setup success and failure', async (t) => {
 
 t.test('tree-connect: success/failure, share_type omitted when unknown', async (t) => {
   const ok = toEcs(R.treeConnect) as any;
-  t.same(Object.keys(ok), ['@timestamp', 'event', 'source', 'destination', 'network', 'user', 'smb']);
-  t.same(ok.event, { kind: 'event', dataset: 'sharewatch.smb', action: 'smb-tree-connect', outcome: 'success' });
+  t.same(Object.keys(ok), ['@timestamp', 'event', 'ecs', 'source', 'destination', 'network', 'related', 'observer', 'user', 'smb']);
+  t.same(ok.event, { kind: 'event', category: ['network'], type: ['access', 'allowed'], dataset: 'sharewatch.smb', action: 'smb-tree-connect', outcome: 'success' });
   t.same(ok.smb, {
     version: '3.1.1',
     session_id: '0x0000040000000005',
@@ -87,11 +103,59 @@ t.test('tree-connect: success/failure, share_type omitted when unknown', async (
   t.equal(bad.event.outcome, 'failure');
   t.equal(bad.smb.status, 'STATUS_BAD_NETWORK_NAME');
   t.notOk('share_type' in bad.smb);
+  t.same(bad.event.type, ['access', 'denied']);
+});
+
+t.test('a tree whose request was not seen: share_class unknown, no share name', async (t) => {
+  const u = toEcs(R.unknownTreeConnect) as any;
+  t.equal(u.smb.share_class, 'unknown');
+  t.notOk('share' in u.smb);
+  t.notOk('share_name' in u.smb);
+  t.equal(u.smb.tree_id, '0x0000000a');
+});
+
+t.test('tree ends list named pipes in smb.pipes, files only in smb.files', async (t) => {
+  const o = toEcs(R.ipcTreeEnd) as any;
+  t.same(o.smb.pipes, ['svcctl', 'psexesvc-host-1234-stdin', 'remcom_communicaton']);
+  t.same(o.smb.files, []);
+  t.same(o.related.hosts, ['FILESRV01', 'WS01'], 'server name from the UNC path, then the workstation');
+  const many = toEcs({ ...R.ipcTreeEnd, pipes: Array.from({ length: 30 }, (_, i) => `p${i}`) }) as any;
+  t.equal(many.smb.pipes.length, 16, 'bounded at 16');
+});
+
+t.test('observer: configured name, live interface; this host by default', async (t) => {
+  const live = toEcsDefault(R.setupOk, makeObserver({ name: null, iface: 'eth1' })) as any;
+  t.same(live.observer, { product: 'sharewatch', type: 'sensor', version: V, hostname: require('node:os').hostname(), ingress: { interface: { name: 'eth1' } } });
+  const dflt = toEcsDefault(R.setupOk) as any;
+  t.equal(dflt.observer.hostname, require('node:os').hostname());
+  t.notOk('ingress' in dflt.observer, 'replay: no interface');
+});
+
+t.test('summary alerts: event.start/end, the union of files (16 + files_omitted)', async (t) => {
+  const s = toEcs(R.treeSummaryAlert) as any;
+  t.equal(s.event.count, 5);
+  t.equal(s.event.start, '2026-11-23T01:02:15.000005Z');
+  t.equal(s.event.end, '2026-11-23T01:52:05.999999Z');
+  t.same(s.smb.files, Array.from({ length: 16 }, (_, i) => `f${i}.exe`));
+  t.equal(s.smb.files_omitted, 4, '17 names, 16 listed, + 3 more counted by the suppressor');
+  t.same(s.event.category, ['intrusion_detection', 'network']);
+  t.same(s.event.type, ['info']);
+});
+
+t.test('dcerpc-call records and the alerts they decide: dataset sharewatch.dcerpc, protocol dcerpc', async (t) => {
+  const c = toEcs(R.dcerpcCall) as any;
+  t.equal(c.event.dataset, 'sharewatch.dcerpc');
+  t.same(c.event.category, ['network']);
+  t.same(c.event.type, ['protocol']);
+  t.equal(c.network.protocol, 'dcerpc');
+  const a = toEcs({ ...R.alert, ruleId: 'SW-0004', ruleName: 'remote-service-created', about: R.dcerpcCall }) as any;
+  t.equal(a.event.dataset, 'sharewatch.dcerpc');
+  t.equal(a.network.protocol, 'dcerpc');
 });
 
 t.test('session-end and encrypted-session', async (t) => {
   const end = toEcs(R.sessionEnd) as any;
-  t.same(end.event, { kind: 'event', dataset: 'sharewatch.smb', action: 'smb-session-end', outcome: 'success', duration: 3000000001 });
+  t.same(end.event, { kind: 'event', category: ['session'], type: ['end'], dataset: 'sharewatch.smb', action: 'smb-session-end', outcome: 'success', duration: 3000000001 });
   t.equal(end.smb.end_reason, 'logoff');
   t.equal(end.smb.trees, 1);
   const reset = toEcs(R.sessionEndClose) as any;
@@ -106,8 +170,11 @@ t.test('session-end and encrypted-session', async (t) => {
   t.equal(
     JSON.stringify(enc),
     '{"@timestamp":"2026-11-23T01:02:05.623456Z",' +
-      '"event":{"kind":"event","dataset":"sharewatch.smb","action":"smb-encrypted-session","outcome":"unknown","duration":10000},' +
-      '"source":{"ip":"fe80::1","port":50000},"destination":{"ip":"fe80::2","port":445},"network":{"transport":"tcp"},' +
+      '"event":{"kind":"event","category":["network","session"],"type":["end"],"dataset":"sharewatch.smb","action":"smb-encrypted-session","outcome":"unknown","duration":10000},' +
+      '"ecs":{"version":"9.4.0"},"source":{"ip":"fe80::1","port":50000},"destination":{"ip":"fe80::2","port":445},' +
+      '"network":{"transport":"tcp","protocol":"smb","community_id":"1:EX+jLtlQTElQwNqbBijwjUbIaKU="},' +
+      '"related":{"ip":["fe80::1","fe80::2"],"user":["alice"],"hosts":["WS01"]},' +
+      `"observer":{"product":"sharewatch","type":"sensor","version":"${V}","hostname":"sensor-1"},` +
       '"user":{"name":"alice","domain":"CORP"},' +
       '"smb":{"version":"3.1.1","session_id":"0x0000040000000005","auth":"ntlmssp","workstation":"WS01","end_reason":"capture_end","messages":42,"bytes":12345}}',
   );
@@ -147,9 +214,11 @@ t.test('Kerberos: realm as user.domain, smb.kerberos, unknowns omitted (never nu
 
 t.test('alerts: rule, severity, message, threat arrays, fields of the record about', async (t) => {
   const a = toEcs(R.alert) as any;
-  t.same(Object.keys(a), ['@timestamp', 'event', 'rule', 'message', 'threat', 'source', 'destination', 'network', 'user', 'smb']);
+  t.same(Object.keys(a), ['@timestamp', 'event', 'rule', 'message', 'threat', 'ecs', 'source', 'destination', 'network', 'related', 'observer', 'user', 'smb']);
   t.same(a.event, {
     kind: 'alert',
+    category: ['intrusion_detection', 'network'],
+    type: ['info'],
     dataset: 'sharewatch.smb',
     action: 'short-lived-admin-share',
     outcome: 'success',
@@ -177,7 +246,7 @@ t.test('alerts: rule, severity, message, threat arrays, fields of the record abo
 });
 
 t.test('every record kind carries the contract fields of every line', async (t) => {
-  for (const rec of R.allRecords) {
+  for (const rec of R.allRecordsV2) {
     const line = toNdjsonLine(rec);
     t.ok(line.endsWith('}\n') && !line.slice(0, -1).includes('\n'), 'one line');
     const o = JSON.parse(line);
@@ -191,13 +260,21 @@ t.test('every record kind carries the contract fields of every line', async (t) 
     t.equal(typeof o.destination.ip, 'string');
     t.equal(typeof o.destination.port, 'number');
     t.equal(o.network.transport, 'tcp');
+    t.equal(o.network.protocol, 'smb');
+    t.match(o.network.community_id, /^1:[A-Za-z0-9+/]{27}=$/);
+    t.ok(Array.isArray(o.event.category) && o.event.category.length > 0);
+    t.ok(Array.isArray(o.event.type) && o.event.type.length > 0);
+    t.equal(o.ecs.version, '9.4.0');
+    t.same(o.related.ip, [o.source.ip, o.destination.ip]);
+    t.equal(o.observer.product, 'sharewatch');
+    t.equal(o.observer.type, 'sensor');
     for (const k of Object.keys(o)) t.notOk(k.includes('.'), 'nested, no dotted keys');
     if ('duration' in o.event) t.ok(Number.isInteger(o.event.duration));
   }
 });
 
 t.test('byte-identical across runs; hostile strings stay one valid line', async (t) => {
-  const a = R.allRecords.map(toNdjsonLine).join('');
+  const a = R.allRecords.map((r) => toNdjsonLine(r)).join('');
   const b = R.allRecords.map((r) => toNdjsonLine(structuredClone(r))).join('');
   t.equal(a, b);
   const evil = { ...R.treeDisconnect, tree: { ...R.adminTree, share: R.hostile, shareName: R.hostile }, files: [R.hostile] };

@@ -7,6 +7,7 @@
 import t, { type Test } from 'tap';
 import * as fs from 'node:fs';
 import { toEcs, toNdjsonLine } from '../src/output/ecs';
+import { makeObserver } from '../src/output/observer';
 import type { OutputRecord } from '../src/shared/records';
 import { analyze, OWN } from './helpers/analyze';
 import { corpusFiles, corpusName } from './helpers/corpus';
@@ -30,7 +31,13 @@ function same(t: Test, recs: OutputRecord[], what: string): number {
 }
 
 t.test('hand-built records', async (t) => {
-  same(t, R.allRecords, 'output-records');
+  const dcerpcAlert: OutputRecord = { ...R.alert, ruleId: 'SW-0004', ruleName: 'remote-service-created', about: R.dcerpcCall };
+  same(t, [...R.allRecordsV2, R.dcerpcCall, dcerpcAlert], 'output-records');
+  // the live observer (interface, configured name) is written the same way
+  const live = makeObserver({ name: 'sensor "7"', iface: 'eth0' });
+  for (const r of R.allRecordsV2) {
+    if (toNdjsonLine(r, live) !== JSON.stringify(toEcs(r, live)) + '\n') t.fail(`live observer: ${r.kind}`);
+  }
 });
 
 t.test('hostile strings and numbers', async (t) => {
@@ -58,9 +65,10 @@ t.test('hostile strings and numbers', async (t) => {
     const session = { ...R.ntlmSession, user: s, domain: s, workstation: s, sessionId: s, version: s, kerberosRealm: s, kerberosService: s };
     const tree = { ...R.adminTree, share: s, shareName: s, status: s, treeId: s };
     const flow = { clientIp: s, clientPort: n, serverIp: s, serverPort: n };
-    const td = { ...R.treeDisconnect, session, tree, flow, durationNs: n, files: [s, s + 'x'], activity: { creates: n, reads: n, writes: n, bytesRead: n, bytesWritten: n, ioctls: n } };
+    const td = { ...R.treeDisconnect, session, tree, flow, durationNs: n, files: [s, s + 'x'], pipes: [s], activity: { creates: n, reads: n, writes: n, bytesRead: n, bytesWritten: n, ioctls: n } };
     recs.push(td, { ...R.setupOk, session, flow, status: s }, { ...R.sessionEnd, session, flow, status: s, trees: n, durationNs: n });
     recs.push({ ...R.alert, message: s, ruleId: s, ruleName: s, severity: n, count: n, about: td, techniques: [{ id: s, name: s }] });
+    recs.push({ ...R.treeSummaryAlert, about: td, summary: { start: R.ts1, end: R.ts1, names: [s, s], namesOmitted: n } });
     recs.push({ ...R.encrypted, session, flow, messages: n, bytes: n });
   }
   // fields that are undefined at run time are left out, as JSON.stringify does

@@ -27,7 +27,7 @@ t.test('ndjson file: exactly our objects, one per line, nothing added', async (t
   for (const r of R.allRecords) w.write(r);
   await w.close();
   const text = read(p);
-  t.equal(text, R.allRecords.map(toNdjsonLine).join(''), 'byte-exact');
+  t.equal(text, R.allRecords.map((r) => toNdjsonLine(r)).join(''), 'byte-exact');
   const lines = text.split('\n');
   t.equal(lines.pop(), '');
   lines.forEach((line, i) => {

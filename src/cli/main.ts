@@ -28,12 +28,12 @@ async function run(argv: string[]): Promise<number> {
   const config = loadConfiguration(opts.config);
   if (config === null) return 2;
   if (!readFilesExist(opts.readFiles)) return 2;
-  const output = openOutput(opts);
+  const output = openOutput(opts, config.observer.name);
   if (output === null) return 2;
   const runAs = opts.iface ? chooseRunAs(opts.user) : null;
   if (runAs === false) return 2;
 
-  const pipeline = new AnalysisPipeline(config, output.writer);
+  const pipeline = new AnalysisPipeline(config, output.writer, { live: !!opts.iface });
   const started = process.hrtime.bigint();
   const ctl = new RunControl(output.writer, opts.readFiles.includes('-'));
   ctl.installSignalHandlers();

@@ -1,5 +1,6 @@
 /** The event writer of a run (-w FILE or stdout, --format) and whether it lost events. */
 import { createWriter, type EventWriter } from '../output/writer';
+import { makeObserver } from '../output/observer';
 import { err } from './diagnostics';
 import type { CliOptions } from './args';
 
@@ -9,13 +10,17 @@ export interface RunOutput {
   readonly failed: () => boolean;
 }
 
-/** The writer, or null after reporting why it cannot be opened. */
-export function openOutput(opts: CliOptions): RunOutput | null {
+/**
+ * The writer, or null after reporting why it cannot be opened. `observerName`: config
+ * observer.name (observer.hostname on every event; null = this host's name).
+ */
+export function openOutput(opts: CliOptions, observerName: string | null = null): RunOutput | null {
   let failed = false;
   try {
     const writer = createWriter({
       format: opts.format,
       path: opts.writeFile,
+      observer: makeObserver({ name: observerName, iface: opts.iface ?? null }),
       onError: (message, code) => {
         err(message);
         // events were lost: a runtime failure — except a reader that went away (`| head`),

@@ -38,9 +38,9 @@ export class AnalysisPipeline {
   private lastNsec = 0;
   private readonly out: RecordWriter;
 
-  constructor(config: Config, out: RecordWriter) {
+  constructor(config: Config, out: RecordWriter, opts: { live?: boolean } = {}) {
     this.out = new OutputBoundary(out, this.faults);
-    this.detector = new Detector(config, (a: AlertRecord) => this.writeAlert(a));
+    this.detector = new Detector(config, (a: AlertRecord) => this.writeAlert(a), { live: opts.live === true });
     this.detect = new DetectBoundary(this.detector, this.faults);
     this.tracker = new Tracker(
       (rec: LifecycleRecord) => this.writeRecord(rec),
@@ -67,10 +67,22 @@ export class AnalysisPipeline {
     return { sec: this.lastSec, nsec: this.lastNsec };
   }
 
+  /** per input (-r index): packets cut by the snaplen, SMB messages lost to gaps meanwhile */
+  readonly snaplenCut: { packets: number; lostMessages: number }[] = [];
+
   readonly onPacket = (p: CapturedPacket): void => {
     this.packets++;
-    this.bytes += capturedLength(p);
+    const cap = capturedLength(p);
+    this.bytes += cap;
+    const c = this.net.counters;
+    const lostBefore = c.messagesLostInGap;
     this.net.handle(p);
+    const lost = c.messagesLostInGap - lostBefore;
+    if (cap < p.origLen || (lost > 0 && this.snaplenCut[p.sourceIndex] !== undefined)) {
+      const s = (this.snaplenCut[p.sourceIndex] ??= { packets: 0, lostMessages: 0 });
+      if (cap < p.origLen) s.packets++;
+      s.lostMessages += lost;
+    }
   };
 
   /** Capture end: every open connection, session and tree ends with capture_end. */

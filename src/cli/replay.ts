@@ -1,6 +1,7 @@
 /** Replay of -r files (or stdin) through the pipeline, with the progress line on a terminal. */
 import { readCaptures, type ReadSummary } from '../capture/reader';
 import { Progress } from './progress';
+import { err } from './diagnostics';
 import { totalSize } from './startup';
 import type { AnalysisPipeline } from './pipeline';
 import type { CliOptions } from './args';
@@ -20,6 +21,13 @@ export async function runReplay(opts: CliOptions, pipeline: AnalysisPipeline, ct
       counters: pipeline.capture,
     });
     progress?.stop();
+    // a snaplen that cuts SMB messages hides what they said: always told, even with -q
+    pipeline.snaplenCut.forEach((s, i) => {
+      if (s !== undefined && s.lostMessages > 0) {
+        const name = opts.readFiles[i] === '-' ? 'stdin' : opts.readFiles[i];
+        err(`${name}: warning: the snaplen cut ${s.packets} packets; ${s.lostMessages} SMB messages could not be read`);
+      }
+    });
     // An interrupted replay stops where it is: what was written is a prefix of the full run.
     if (!ctl.interrupted) pipeline.finish();
     return {

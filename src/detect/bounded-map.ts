@@ -32,6 +32,11 @@ export class BoundedMap<K, V> {
     return v;
   }
 
+  /** the value for key without touching it */
+  get(key: K): V | undefined {
+    return this.map.get(key);
+  }
+
   delete(key: K): void {
     this.map.delete(key);
   }

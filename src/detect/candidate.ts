@@ -12,6 +12,11 @@ export interface Candidate {
   readonly about: LifecycleRecord;
   /** SW-0012: the chain (id, steps, tool) */
   readonly lateralMovement?: LateralMovement;
+  /**
+   * the files / services / tasks the alert names: a repeat naming one not yet seen in its
+   * suppression window is emitted, and summaries list the union of them
+   */
+  readonly names: readonly string[];
 }
 
 /** A rule: looks at every lifecycle record, returns an alert candidate or null. */

@@ -4,9 +4,10 @@
  * onTime/finish), never the wall clock, so a replay always yields the same alerts.
  *
  * Order per record: expired suppression windows close first (their summaries come out before
- * anything the record decides), then the rules run in a fixed order: SW-0001, SW-0002, SW-0003,
- * then the DCE/RPC rules and the lateral-movement chain (lateral-rules.ts). stamp() runs first,
- * before the record is written: it feeds the chain and returns the record with the chain's id.
+ * anything the record decides), the session's service/task activity is noted, then the rules run
+ * in a fixed order: SW-0001, SW-0002, SW-0003, SW-0006, then the DCE/RPC rules and the
+ * lateral-movement chain (lateral-rules.ts). stamp() runs first, before the record is written: it
+ * feeds the chain and returns the record with the chain's id.
  */
 import type { Config } from '../shared/config';
 import type { AlertRecord, LifecycleRecord, Timestamp } from '../shared/records';
@@ -14,8 +15,15 @@ import type { Rule } from './candidate';
 import { ShortLivedAdminShare } from './rules/short-lived-admin-share';
 import { AdminShareFailureBurst } from './rules/admin-share-failure-burst';
 import { AdminShareFanout } from './rules/admin-share-fanout';
+import { ExecutableWrittenToAdminShare } from './rules/executable-written-to-admin-share';
+import { SessionActivity } from './session-activity';
 import { Suppressor } from './suppression';
 import { lateralRules, type LateralRules } from './lateral-rules';
+
+export interface DetectorOptions {
+  /** live capture: summaries of folded repeats at most every suppression.summary_interval */
+  readonly live?: boolean;
+}
 
 /** Plain counters (metrics and the summary read them). */
 export interface DetectorCounters {
@@ -24,6 +32,10 @@ export interface DetectorCounters {
   readonly alerts: number;
   /** repeats counted into a summary instead of emitted */
   readonly suppressed: number;
+  /** repeats emitted inside a suppression window: more severe, or naming a new file/service */
+  readonly repeatsEmitted: number;
+  /** SW-0002: failures not counted, being repeats of the same attempt within 1 s */
+  readonly burstRepeatsIgnored: number;
   readonly summaries: number;
   /** records a rule would have alerted on / counted, skipped by its allowlist, by rule name */
   readonly allowlisted: ReadonlyMap<string, number>;
@@ -45,26 +57,35 @@ export class Detector {
   private readonly burst: AdminShareFailureBurst;
   private readonly fanout: AdminShareFanout;
   private readonly lateral: LateralRules;
+  private readonly executable: ExecutableWrittenToAdminShare;
+  private readonly activity: SessionActivity;
   private readonly rules: readonly Rule[];
   private readonly suppressor: Suppressor;
   private records = 0;
   private alerts = 0;
 
-  constructor(config: Config, emit: (alert: AlertRecord) => void) {
-    this.shortLived = new ShortLivedAdminShare(config.rules.shortLivedAdminShare);
+  constructor(config: Config, emit: (alert: AlertRecord) => void, opts: DetectorOptions = {}) {
+    this.activity = new SessionActivity(config.tracker.maxSessions);
+    this.shortLived = new ShortLivedAdminShare(config.rules.shortLivedAdminShare, this.activity);
     this.burst = new AdminShareFailureBurst(config.rules.adminShareFailureBurst);
     this.fanout = new AdminShareFanout(config.rules.adminShareFanout);
+    this.executable = new ExecutableWrittenToAdminShare(config.rules.executableWrittenToAdminShare);
     this.lateral = lateralRules(config);
-    this.rules = [this.shortLived, this.burst, this.fanout, ...this.lateral.rules];
-    this.suppressor = new Suppressor(config.suppression.window, config.suppression.maxKeys, (a) => {
-      this.alerts++;
-      emit(a);
-    });
+    this.rules = [this.shortLived, this.burst, this.fanout, this.executable, ...this.lateral.rules];
+    const sup = config.suppression;
+    this.suppressor = new Suppressor(
+      { window: sup.window, maxKeys: sup.maxKeys, summaryInterval: sup.summaryInterval, periodic: opts.live === true },
+      (a) => {
+        this.alerts++;
+        emit(a);
+      },
+    );
   }
 
   process(rec: LifecycleRecord): void {
     this.records++;
     this.suppressor.closeExpired(rec.ts);
+    this.activity.note(rec);
     for (let i = 0; i < this.rules.length; i++) {
       const c = this.rules[i].process(rec);
       if (c !== null) this.suppressor.offer(c);
@@ -101,11 +122,14 @@ export class Detector {
       records: this.records,
       alerts: this.alerts,
       suppressed: s.suppressed,
+      repeatsEmitted: s.escalated,
+      burstRepeatsIgnored: this.burst.repeatsIgnored,
       summaries: s.summaries,
       allowlisted: new Map([
         [this.shortLived.name, this.shortLived.allowlisted],
         [this.burst.name, this.burst.allowlisted],
         [this.fanout.name, this.fanout.allowlisted],
+        [this.executable.name, this.executable.allowlisted],
         ...this.lateral.rules.map((r): [string, number] => [r.name, r.allowlisted]),
       ]),
       burstSourcesEvicted: this.burst.sources.evicted,

@@ -21,3 +21,4 @@ export const T1021_002: Technique = { id: 'T1021.002', name: 'SMB/Windows Admin 
 export const T1070_005: Technique = { id: 'T1070.005', name: 'Network Share Connection Removal' };
 export const T1110: Technique = { id: 'T1110', name: 'Brute Force' };
 export const T1570: Technique = { id: 'T1570', name: 'Lateral Tool Transfer' };
+export const T1135: Technique = { id: 'T1135', name: 'Network Share Discovery' };

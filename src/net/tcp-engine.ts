@@ -184,7 +184,9 @@ export class TcpEngine implements ReassemblyHost {
     const half = conn.halves[dir];
     const peer = conn.halves[dir === TO_SERVER ? TO_CLIENT : TO_SERVER];
     if ((flags & RST) !== 0) {
-      this.end(conn, 'rst');
+      // a RST after a FIN from either side tears down a connection already being closed:
+      // a close (contract), not a reset
+      this.end(conn, conn.finSeen ? 'fin' : 'rst');
       return;
     }
     let seq = d.seq;

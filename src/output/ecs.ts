@@ -3,8 +3,16 @@
  * keys always inserted in the same order so that JSON.stringify gives byte-identical lines for the
  * same input. Keys whose value is unknown (null) are left out, never written as null.
  *
- * Key order: @timestamp, event{kind,dataset,action,outcome,duration,severity,count}, rule{id,name},
- * message, threat, source, destination, network, user{name,domain}, smb{…}.
+ * Two serializers, one shape: toEcs() builds the event as objects — the ORACLE, kept for tests and
+ * tools (test/output-ndjson-exact checks every corpus record against it) — and writeNdjsonLine()
+ * writes the same bytes by hand for speed (JSON.stringify of the nested event was the top frame of
+ * the replay profile). Both take the per-record values from categorize.ts and the per-run
+ * observer; a change to the shape is made in both, and the exactness test says when one is missed.
+ *
+ * Key order: @timestamp, event{kind,category,type,dataset,action,outcome,duration,severity,count,
+ * start,end}, rule{id,name}, message, threat, ecs{version}, source, destination,
+ * network{transport,protocol,community_id}, related{ip,user,hosts}, observer{product,type,version,
+ * hostname,ingress.interface.name}, user{name,domain}, smb{…}.
  *
  * event.outcome:
  * - smb-session-setup, smb-tree-connect: success/failure by the response status.
@@ -26,6 +34,7 @@
 import type {
   Activity,
   AlertRecord,
+  AlertSummary,
   LifecycleRecord,
   Outcome,
   OutputRecord,
@@ -34,21 +43,28 @@ import type {
 } from '../shared/records';
 import { isoMicros } from './timestamp';
 import { ByteOut } from './byte-out';
-import { DCERPC_DATASET, dcerpcObj } from './dcerpc-fields';
+import {
+  categoryOf,
+  datasetOf,
+  ECS_VERSION,
+  protocolOf,
+  relatedHosts,
+  relatedIps,
+  relatedUsers,
+  typeOf,
+} from './categorize';
+import { flowCommunityId } from './community-id';
+import { defaultObserver, OBSERVER_PRODUCT, OBSERVER_TYPE, type Observer } from './observer';
+import { dcerpcObj } from './dcerpc-fields';
 import { lateralObj } from './lateral-fields';
 
-export const DATASET = 'sharewatch.smb';
 export const THREAT_FRAMEWORK = 'MITRE ATT&CK';
+/** smb.files and smb.pipes list at most this many names */
+export const MAX_LISTED = 16;
 
 /** event.action of a lifecycle record (`smb-` + kind) or of an alert (its rule name). */
 export function actionOf(rec: OutputRecord): string {
   return rec.kind === 'alert' ? rec.ruleName : rec.kind === 'dcerpc-call' ? 'dcerpc-call' : 'smb-' + rec.kind;
-}
-
-/** event.dataset: sharewatch.dcerpc for RPC calls and the alerts they decide */
-export function datasetOf(rec: OutputRecord): string {
-  const r = rec.kind === 'alert' ? rec.about : rec;
-  return r.kind === 'dcerpc-call' ? DCERPC_DATASET : DATASET;
 }
 
 /** NT status STATUS_SUCCESS or SMB1 DOS class 0 (DOS:0x00:…) */
@@ -112,17 +128,22 @@ function activityObj(a: Activity): Obj {
   };
 }
 
+/** a tree whose TREE_CONNECT request was not seen has no share name (share_class unknown) */
+const shareKnown = (t: TreeView): boolean => !(t.shareClass === 'unknown' && t.share === '');
+
 function putTree(smb: Obj, t: TreeView): void {
   smb.tree_id = t.treeId;
-  smb.share = t.share;
-  smb.share_name = t.shareName;
+  if (shareKnown(t)) {
+    smb.share = t.share;
+    smb.share_name = t.shareName;
+  }
   smb.share_class = t.shareClass;
   if (t.shareType !== null) smb.share_type = t.shareType;
   smb.status = t.status;
 }
 
-/** The smb object of a lifecycle record, in the fixed key order. */
-function smbObj(rec: LifecycleRecord): Obj {
+/** The smb object of a lifecycle record, in the fixed key order; `summary` replaces the files. */
+function smbObj(rec: LifecycleRecord, summary: AlertSummary | null): Obj {
   const s = rec.session;
   const smb: Obj = {};
   if (s.version !== null) smb.version = s.version;
@@ -153,7 +174,13 @@ function smbObj(rec: LifecycleRecord): Obj {
       putTree(smb, rec.tree);
       smb.end_reason = rec.reason;
       smb.activity = activityObj(rec.activity);
-      smb.files = rec.files.length > 16 ? rec.files.slice(0, 16) : rec.files.slice();
+      if (summary !== null) {
+        smb.files = summary.names.slice(0, MAX_LISTED);
+        smb.files_omitted = summary.namesOmitted + Math.max(0, summary.names.length - MAX_LISTED);
+      } else {
+        smb.files = rec.files.length > MAX_LISTED ? rec.files.slice(0, MAX_LISTED) : rec.files.slice();
+      }
+      smb.pipes = rec.pipes.length > MAX_LISTED ? rec.pipes.slice(0, MAX_LISTED) : rec.pipes.slice();
       if (rec.gap) smb.gap = true;
       break;
     case 'encrypted-session':
@@ -178,34 +205,70 @@ function userObj(s: SessionView): Obj | null {
   return u;
 }
 
-/** Flow, user and smb fields shared by an event and the alert about it. */
-function putContext(out: Obj, rec: LifecycleRecord): void {
+function observerObj(ob: Observer): Obj {
+  const o: Obj = { product: OBSERVER_PRODUCT, type: OBSERVER_TYPE, version: ob.version, hostname: ob.hostname };
+  if (ob.ingressInterface !== null) o.ingress = { interface: { name: ob.ingressInterface } };
+  return o;
+}
+
+/** ecs, flow, related, observer, user and smb fields shared by an event and the alert about it. */
+function putContext(out: Obj, rec: LifecycleRecord, ob: Observer, summary: AlertSummary | null): void {
+  out.ecs = { version: ECS_VERSION };
   out.source = { ip: rec.flow.clientIp, port: rec.flow.clientPort };
   out.destination = { ip: rec.flow.serverIp, port: rec.flow.serverPort };
-  out.network = { transport: 'tcp' };
+  const network: Obj = { transport: 'tcp', protocol: protocolOf(rec) };
+  const cid = flowCommunityId(rec.flow);
+  if (cid !== null) network.community_id = cid;
+  out.network = network;
+  const related: Obj = { ip: relatedIps(rec) };
+  const users = relatedUsers(rec);
+  if (users !== null) related.user = users;
+  const hosts = relatedHosts(rec);
+  if (hosts !== null) related.hosts = hosts;
+  out.related = related;
+  out.observer = observerObj(ob);
   const user = userObj(rec.session);
   if (user !== null) out.user = user;
-  if (rec.kind !== 'dcerpc-call' || rec.transport === 'smb' || rec.gap) out.smb = smbObj(rec);
+  if (rec.kind !== 'dcerpc-call' || rec.transport === 'smb' || rec.gap) out.smb = smbObj(rec, summary);
   if (rec.kind === 'dcerpc-call') out.dcerpc = dcerpcObj(rec);
 }
 
-function lifecycleEcs(rec: LifecycleRecord): Obj {
-  const event: Obj = { kind: 'event', dataset: datasetOf(rec), action: actionOf(rec), outcome: outcomeOf(rec) };
+function lifecycleEcs(rec: LifecycleRecord, ob: Observer): Obj {
+  const event: Obj = {
+    kind: 'event',
+    category: categoryOf(rec).slice(),
+    type: typeOf(rec).slice(),
+    dataset: datasetOf(rec),
+    action: actionOf(rec),
+    outcome: outcomeOf(rec),
+  };
   const dur = durationOf(rec);
   if (dur !== null) event.duration = dur;
   const out: Obj = { '@timestamp': isoMicros(rec.ts), event };
-  putContext(out, rec);
+  putContext(out, rec, ob, null);
   const lm = lateralObj(rec);
   if (lm !== null) out.lateral_movement = lm;
   return out;
 }
 
-function alertEcs(a: AlertRecord): Obj {
-  const event: Obj = { kind: 'alert', dataset: datasetOf(a), action: a.ruleName, outcome: outcomeOf(a) };
+function alertEcs(a: AlertRecord, ob: Observer): Obj {
+  const event: Obj = {
+    kind: 'alert',
+    category: categoryOf(a).slice(),
+    type: typeOf(a).slice(),
+    dataset: datasetOf(a),
+    action: a.ruleName,
+    outcome: outcomeOf(a),
+  };
   const dur = durationOf(a.about);
   if (dur !== null) event.duration = dur;
   event.severity = a.severity;
   if (a.count !== null) event.count = a.count;
+  const summary = a.summary ?? null;
+  if (summary !== null) {
+    event.start = isoMicros(summary.start);
+    event.end = isoMicros(summary.end);
+  }
   const out: Obj = {
     '@timestamp': isoMicros(a.ts),
     event,
@@ -216,25 +279,28 @@ function alertEcs(a: AlertRecord): Obj {
       technique: { id: a.techniques.map((t) => t.id), name: a.techniques.map((t) => t.name) },
     },
   };
-  putContext(out, a.about);
+  putContext(out, a.about, ob, summary);
   const lm = lateralObj(a);
   if (lm !== null) out.lateral_movement = lm;
   return out;
 }
 
-/** The ECS event object of a record (fresh object; safe to keep or serialise). */
-export function toEcs(rec: OutputRecord): Record<string, unknown> {
-  return rec.kind === 'alert' ? alertEcs(rec) : lifecycleEcs(rec);
+/**
+ * The ECS event object of a record (fresh object; safe to keep or serialise): the oracle of the
+ * NDJSON byte writer below.
+ */
+export function toEcs(rec: OutputRecord, ob: Observer = defaultObserver()): Record<string, unknown> {
+  return rec.kind === 'alert' ? alertEcs(rec, ob) : lifecycleEcs(rec, ob);
 }
 
 /**
  * One NDJSON line (with the trailing newline): exactly JSON.stringify(toEcs(rec)) + '\n'.
  * (The same bytes writeNdjsonLine writes, decoded.)
  */
-export function toNdjsonLine(rec: OutputRecord): string {
+export function toNdjsonLine(rec: OutputRecord, ob: Observer = defaultObserver()): string {
   const o = scratch;
   o.pos = 0;
-  writeNdjsonLine(rec, o);
+  writeNdjsonLine(rec, o, ob);
   return o.toString();
 }
 
@@ -247,9 +313,25 @@ const scratch = new ByteOut(4096);
  * that is undefined at run time leaves its key out, as JSON.stringify does; ByteOut.str escapes
  * strings exactly as JSON.stringify does (it falls back to it for anything but plain ASCII).
  */
-export function writeNdjsonLine(rec: OutputRecord, o: ByteOut): void {
-  if (rec.kind === 'alert') alertLine(rec, o);
-  else lifecycleLine(rec, o);
+export function writeNdjsonLine(rec: OutputRecord, o: ByteOut, ob: Observer = defaultObserver()): void {
+  if (rec.kind === 'alert') alertLine(rec, o, ob);
+  else lifecycleLine(rec, o, ob);
+}
+
+/** the observer object's JSON text, made once per observer */
+const observerJson = new WeakMap<Observer, string>();
+function observerText(ob: Observer): string {
+  let t = observerJson.get(ob);
+  if (t === undefined) {
+    t = JSON.stringify(observerObj(ob));
+    observerJson.set(ob, t);
+  }
+  return t;
+}
+
+/** `[…]` of strings as JSON.stringify writes them */
+function strArr(o: ByteOut, a: readonly string[]): void {
+  arr(o, a, a.length);
 }
 
 /** member `"k":v` of an object, after a comma unless the object is still empty; undefined v is left
@@ -276,15 +358,17 @@ function arr(o: ByteOut, a: readonly unknown[], n: number): void {
 
 function treeMembers(o: ByteOut, empty: boolean, t: TreeView): boolean {
   empty = m(o, empty, 'tree_id', t.treeId);
-  empty = m(o, empty, 'share', t.share);
-  empty = m(o, empty, 'share_name', t.shareName);
+  if (shareKnown(t)) {
+    empty = m(o, empty, 'share', t.share);
+    empty = m(o, empty, 'share_name', t.shareName);
+  }
   empty = m(o, empty, 'share_class', t.shareClass);
   if (t.shareType !== null) empty = m(o, empty, 'share_type', t.shareType);
   return m(o, empty, 'status', t.status);
 }
 
 /** the smb object of smbObj() */
-function smbJson(rec: LifecycleRecord, o: ByteOut): void {
+function smbJson(rec: LifecycleRecord, o: ByteOut, summary: AlertSummary | null): void {
   const s = rec.session;
   o.byte(0x7b);
   let e = true;
@@ -328,7 +412,16 @@ function smbJson(rec: LifecycleRecord, o: ByteOut): void {
       x = m(o, x, 'bytes_written', a.bytesWritten);
       m(o, x, 'ioctls', a.ioctls);
       o.lit('},"files":');
-      arr(o, rec.files, rec.files.length > 16 ? 16 : rec.files.length);
+      if (summary !== null) {
+        const n = summary.names;
+        arr(o, n, n.length > MAX_LISTED ? MAX_LISTED : n.length);
+        o.lit(',"files_omitted":');
+        o.val(summary.namesOmitted + Math.max(0, n.length - MAX_LISTED));
+      } else {
+        arr(o, rec.files, rec.files.length > MAX_LISTED ? MAX_LISTED : rec.files.length);
+      }
+      o.lit(',"pipes":');
+      arr(o, rec.pipes, rec.pipes.length > MAX_LISTED ? MAX_LISTED : rec.pipes.length);
       if (rec.gap) o.lit(',"gap":true');
       break;
     }
@@ -344,14 +437,36 @@ function smbJson(rec: LifecycleRecord, o: ByteOut): void {
   o.byte(0x7d);
 }
 
-/** source, destination, network, user, smb of putContext(), each after a comma */
-function contextMembers(rec: LifecycleRecord, o: ByteOut): void {
+/** ecs, source, destination, network, related, observer, user, smb of putContext(), each after a comma */
+function contextMembers(rec: LifecycleRecord, o: ByteOut, ob: Observer, summary: AlertSummary | null): void {
   const f = rec.flow;
-  o.lit(',"source":{');
+  o.lit(',"ecs":{"version":');
+  o.str(ECS_VERSION);
+  o.lit('},"source":{');
   m(o, m(o, true, 'ip', f.clientIp), 'port', f.clientPort);
   o.lit('},"destination":{');
   m(o, m(o, true, 'ip', f.serverIp), 'port', f.serverPort);
-  o.lit('},"network":{"transport":"tcp"}');
+  o.lit('},"network":{"transport":"tcp","protocol":');
+  o.str(protocolOf(rec));
+  const cid = flowCommunityId(f);
+  if (cid !== null) {
+    o.lit(',"community_id":');
+    o.str(cid);
+  }
+  o.lit('},"related":{"ip":');
+  strArr(o, relatedIps(rec));
+  const users = relatedUsers(rec);
+  if (users !== null) {
+    o.lit(',"user":');
+    strArr(o, users);
+  }
+  const hosts = relatedHosts(rec);
+  if (hosts !== null) {
+    o.lit(',"hosts":');
+    strArr(o, hosts);
+  }
+  o.lit('},"observer":');
+  o.json(observerText(ob));
   const s = rec.session;
   const name = s.user !== null && s.user !== '' ? s.user : null;
   const domain = userDomain(s);
@@ -364,7 +479,7 @@ function contextMembers(rec: LifecycleRecord, o: ByteOut): void {
   }
   if (rec.kind !== 'dcerpc-call' || rec.transport === 'smb' || rec.gap) {
     o.lit(',"smb":');
-    smbJson(rec, o);
+    smbJson(rec, o, summary);
   }
   if (rec.kind === 'dcerpc-call') {
     o.lit(',"dcerpc":');
@@ -380,32 +495,49 @@ function lateralMember(rec: OutputRecord, o: ByteOut): void {
   o.val(lm);
 }
 
-function lifecycleLine(rec: LifecycleRecord, o: ByteOut): void {
+/** `"category":[…],"type":[…],"dataset":"…"` of an event object, after its kind */
+function categorization(rec: OutputRecord, o: ByteOut): void {
+  o.lit(',"category":');
+  strArr(o, categoryOf(rec));
+  o.lit(',"type":');
+  strArr(o, typeOf(rec));
+  o.lit(',"dataset":');
+  o.str(datasetOf(rec));
+}
+
+function lifecycleLine(rec: LifecycleRecord, o: ByteOut, ob: Observer): void {
   const dur = durationOf(rec);
   o.lit('{"@timestamp":');
   o.str(isoMicros(rec.ts));
-  o.lit(',"event":{"kind":"event","dataset":');
-  o.str(datasetOf(rec));
+  o.lit(',"event":{"kind":"event"');
+  categorization(rec, o);
   m(o, false, 'action', actionOf(rec));
   m(o, false, 'outcome', outcomeOf(rec));
   if (dur !== null) m(o, false, 'duration', dur);
   o.byte(0x7d);
-  contextMembers(rec, o);
+  contextMembers(rec, o, ob, null);
   lateralMember(rec, o);
   o.lit('}\n');
 }
 
-function alertLine(a: AlertRecord, o: ByteOut): void {
+function alertLine(a: AlertRecord, o: ByteOut, ob: Observer): void {
   const dur = durationOf(a.about);
   o.lit('{"@timestamp":');
   o.str(isoMicros(a.ts));
-  o.lit(',"event":{"kind":"alert","dataset":');
-  o.str(datasetOf(a));
+  o.lit(',"event":{"kind":"alert"');
+  categorization(a, o);
   m(o, false, 'action', a.ruleName);
   m(o, false, 'outcome', outcomeOf(a));
   if (dur !== null) m(o, false, 'duration', dur);
   m(o, false, 'severity', a.severity);
   if (a.count !== null) m(o, false, 'count', a.count);
+  const summary = a.summary ?? null;
+  if (summary !== null) {
+    o.lit(',"start":');
+    o.str(isoMicros(summary.start));
+    o.lit(',"end":');
+    o.str(isoMicros(summary.end));
+  }
   o.lit('},"rule":{');
   m(o, m(o, true, 'id', a.ruleId), 'name', a.ruleName);
   o.byte(0x7d);
@@ -428,7 +560,7 @@ function alertLine(a: AlertRecord, o: ByteOut): void {
     else o.val(name);
   }
   o.lit(']}}');
-  contextMembers(a.about, o);
+  contextMembers(a.about, o, ob, summary);
   lateralMember(a, o);
   o.lit('}\n');
 }

@@ -13,6 +13,7 @@ import { writeNdjsonLine } from './ecs';
 import { formatPretty } from './pretty';
 import { LineSink, type LineSinkOptions } from './sink';
 import { ZeekLog } from './zeek';
+import { defaultObserver, type Observer } from './observer';
 
 export type OutputFormat = 'ndjson' | 'pretty' | 'zeek';
 
@@ -33,6 +34,8 @@ export interface WriterOptions {
   /** stdout replacement when path is null (tests) */
   fd?: number;
   onError?: (message: string, code?: string) => void;
+  /** observer.* of every ndjson line (default: this host, no interface) */
+  observer?: Observer;
 }
 
 /** What every format does with its sink: flush, reopen and close pass straight through. */
@@ -65,7 +68,10 @@ class LineWriter extends SinkWriter {
 /** ndjson: each line written as UTF-8 straight into the sink's byte batch */
 class NdjsonWriter extends SinkWriter {
   private readonly out;
-  constructor(sink: LineSink) {
+  constructor(
+    sink: LineSink,
+    private readonly observer: Observer,
+  ) {
     super(sink);
     this.out = sink.bytes!;
   }
@@ -73,7 +79,7 @@ class NdjsonWriter extends SinkWriter {
     const o = this.out;
     const start = o.pos;
     try {
-      writeNdjsonLine(rec, o);
+      writeNdjsonLine(rec, o, this.observer);
     } catch (e) {
       // never leave half a line in the batch
       o.pos = start;
@@ -104,7 +110,7 @@ export function createWriter(opts: WriterOptions): EventWriter {
   const sinkOpts: LineSinkOptions = { path: opts.path, fd: opts.fd, onError: opts.onError };
   switch (opts.format) {
     case 'ndjson':
-      return new NdjsonWriter(new LineSink({ ...sinkOpts, bytes: true }));
+      return new NdjsonWriter(new LineSink({ ...sinkOpts, bytes: true }), opts.observer ?? defaultObserver());
     case 'pretty':
       return new LineWriter(new LineSink(sinkOpts), formatPretty);
     case 'zeek':

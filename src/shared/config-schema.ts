@@ -146,6 +146,14 @@ const shortLived = z
   })
   .prefault({});
 
+const executableWritten = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    severity: severity('high'),
+    allowlist,
+  })
+  .prefault({});
+
 const failureBurst = z
   .strictObject({
     enabled: z.boolean().default(true),
@@ -182,6 +190,7 @@ export const configFileSchema = z.strictObject({
       'short-lived-admin-share': shortLived,
       'admin-share-failure-burst': failureBurst,
       'admin-share-fanout': fanout,
+      'executable-written-to-admin-share': executableWritten,
       ...lateralRules,
     })
     .prefault({}),
@@ -190,6 +199,14 @@ export const configFileSchema = z.strictObject({
       /** 0 disables suppression */
       window: seconds(3600),
       max_keys: positiveInt(100_000),
+      /** live: a summary of the repeats folded so far at most this often (capture seconds) */
+      summary_interval: z.number().finite().positive().default(300),
+    })
+    .prefault({}),
+  observer: z
+    .strictObject({
+      /** observer.hostname on every event (default: this machine's host name) */
+      name: z.string().min(1).nullable().default(null),
     })
     .prefault({}),
   tracker: z

@@ -53,6 +53,12 @@ export interface FailureBurstConfig {
   readonly allowlist: AllowlistConfig;
 }
 
+export interface ExecutableWrittenConfig {
+  readonly enabled: boolean;
+  readonly severity: SeverityName;
+  readonly allowlist: AllowlistConfig;
+}
+
 export interface FanoutConfig {
   readonly enabled: boolean;
   readonly servers: number;
@@ -116,6 +122,7 @@ export interface Config {
     readonly shortLivedAdminShare: ShortLivedAdminShareConfig;
     readonly adminShareFailureBurst: FailureBurstConfig;
     readonly adminShareFanout: FanoutConfig;
+    readonly executableWrittenToAdminShare: ExecutableWrittenConfig;
     readonly remoteServiceCreated: CallRuleConfig;
     readonly remoteTaskCreated: CallRuleConfig;
     readonly remoteRegistryWrite: RegistryWriteConfig;
@@ -131,6 +138,12 @@ export interface Config {
     /** seconds; 0 disables suppression */
     readonly window: number;
     readonly maxKeys: number;
+    /** seconds: live summaries of folded repeats at most this often */
+    readonly summaryInterval: number;
+  };
+  readonly observer: {
+    /** observer.hostname override; null = the machine's host name */
+    readonly name: string | null;
   };
   readonly tracker: {
     /** seconds without a packet after which a TCP connection is over */
@@ -182,6 +195,7 @@ function fromFile(f: ConfigFile): Config {
   const sl = f.rules['short-lived-admin-share'];
   const fb = f.rules['admin-share-failure-burst'];
   const fo = f.rules['admin-share-fanout'];
+  const ew = f.rules['executable-written-to-admin-share'];
   return {
     shareClasses: { admin: f.share_classes.admin },
     rules: {
@@ -208,6 +222,7 @@ function fromFile(f: ConfigFile): Config {
         maxSources: fo.max_sources,
         allowlist: allowlistOf(fo.allowlist),
       },
+      executableWrittenToAdminShare: { enabled: ew.enabled, severity: ew.severity, allowlist: allowlistOf(ew.allowlist) },
       remoteServiceCreated: callRuleOf(f.rules['remote-service-created']),
       remoteTaskCreated: callRuleOf(f.rules['remote-task-created']),
       remoteRegistryWrite: {
@@ -236,7 +251,8 @@ function fromFile(f: ConfigFile): Config {
       remoteWmiExecution: callRuleOf(f.rules['remote-wmi-execution']),
       remotePrinterDriverInstall: callRuleOf(f.rules['remote-printer-driver-install']),
     },
-    suppression: { window: f.suppression.window, maxKeys: f.suppression.max_keys },
+    suppression: { window: f.suppression.window, maxKeys: f.suppression.max_keys, summaryInterval: f.suppression.summary_interval },
+    observer: { name: f.observer.name },
     tracker: {
       idleTimeout: f.tracker.idle_timeout,
       maxSessions: f.tracker.max_sessions,
@@ -364,6 +380,7 @@ function defaultFile(): ConfigFile {
         allowlist: noAllowlist(),
       },
       'admin-share-fanout': { enabled: true, servers: 5, window: 300, severity: 'high', max_sources: 100_000, allowlist: noAllowlist() },
+      'executable-written-to-admin-share': { enabled: true, severity: 'high', allowlist: noAllowlist() },
       'remote-service-created': callRuleFile(),
       'remote-task-created': callRuleFile(),
       'remote-registry-write': {
@@ -380,7 +397,8 @@ function defaultFile(): ConfigFile {
       'remote-wmi-execution': callRuleFile(),
       'remote-printer-driver-install': callRuleFile(),
     },
-    suppression: { window: 3600, max_keys: 100_000 },
+    suppression: { window: 3600, max_keys: 100_000, summary_interval: 300 },
+    observer: { name: null },
     tracker: {
       idle_timeout: 600,
       max_sessions: 100_000,

@@ -27,7 +27,8 @@ export type EndReason =
   | 'idle_timeout'
   | 'capture_end';
 
-export type ShareClass = 'admin' | 'ipc' | 'hidden' | 'normal';
+/** `unknown`: the TREE_CONNECT request (and so the path) was not seen, only its response */
+export type ShareClass = 'admin' | 'ipc' | 'hidden' | 'normal' | 'unknown';
 export type ShareType = 'disk' | 'pipe' | 'print';
 export type Outcome = 'success' | 'failure' | 'unknown';
 
@@ -113,8 +114,11 @@ export interface TreeDisconnectRecord extends RecordBase {
   /** connect response → end */
   readonly durationNs: number;
   readonly activity: Activity;
-  /** up to 16 names opened for write or created in this tree, in first-seen order */
+  /** up to 16 names opened for write or created in this tree, in first-seen order (never pipes,
+   * never the empty share-root name) */
   readonly files: readonly string[];
+  /** up to 16 named pipes opened on this tree (lower case, no `\` or `PIPE\` prefix) */
+  readonly pipes: readonly string[];
   /** the tree wrote a file whose first bytes were 'MZ' or whose name ends .exe/.dll/.bat/.ps1/… */
   readonly wroteExecutable: boolean;
   /** the tree had any write activity (WRITE, or CREATE for write/created) */
@@ -249,10 +253,23 @@ export interface AlertRecord {
   readonly techniques: readonly Technique[];
   /** summary alerts: number of suppressed repeats (event.count); null for a first alert */
   readonly count: number | null;
+  /** summary alerts only: what the folded repeats covered */
+  readonly summary?: AlertSummary | null;
   /** the record the alert is about: its flow/session/tree fields are copied into the alert */
   readonly about: LifecycleRecord;
   /** SW-0012's chain (id, steps, tool), or the id of the chain a later alert belongs to */
   readonly lateralMovement?: LateralMovement;
+}
+
+/** What a summary alert says of the repeats it folds. */
+export interface AlertSummary {
+  /** first and last folded repeat (event.start, event.end) */
+  readonly start: Timestamp;
+  readonly end: Timestamp;
+  /** union of the repeats' files / services / tasks, first seen first, at most 16 */
+  readonly names: readonly string[];
+  /** how many more distinct names there were */
+  readonly namesOmitted: number;
 }
 
 export type OutputRecord = LifecycleRecord | AlertRecord;

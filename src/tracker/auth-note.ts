@@ -54,11 +54,7 @@ export function applyAuthNote(
   if (note.kerberosRealm && s.domain === null) s.domain = note.kerberosRealm;
 }
 
-const EXECUTABLE_EXT = /\.(exe|dll|sys|scr|com|bat|cmd|ps1|psm1|vbs|vbe|js|jse|wsf|hta|msi|cpl)$/i;
-
-export function looksExecutableName(name: string): boolean {
-  return EXECUTABLE_EXT.test(name);
-}
+export { looksExecutableName } from '../shared/executable-name';
 
 /** Named pipe name as the tracker records it: lower case, no leading backslashes or PIPE\ prefix. */
 export function pipeName(name: string): string {

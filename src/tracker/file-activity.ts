@@ -11,6 +11,12 @@ const FILE_SUPERSEDED = 0;
 const FILE_CREATED = 2;
 const FILE_OVERWRITTEN = 3;
 
+/** `''` or `\\`: a CREATE of the share root itself */
+function isShareRoot(name: string): boolean {
+  for (let i = 0; i < name.length; i++) if (name.charCodeAt(i) !== 0x5c) return false;
+  return true;
+}
+
 export function createSucceeded(
   t: Tracker,
   cs: ConnState,
@@ -21,8 +27,13 @@ export function createSucceeded(
   fileKey: number,
 ): void {
   const created = createAction === FILE_CREATED || createAction === FILE_OVERWRITTEN || createAction === FILE_SUPERSEDED;
-  if (isPipeTree(tree)) tree.session.notePipe(pipeName(name));
-  else if (created || openedForWrite) {
+  if (isPipeTree(tree)) {
+    const pipe = pipeName(name);
+    tree.session.notePipe(pipe);
+    tree.notePipe(pipe);
+  } else if (isShareRoot(name)) {
+    // the share root (empty name) opened for write is a directory handle, not a file written
+  } else if (created || openedForWrite) {
     tree.noteFile(name);
     if (created) {
       tree.wroteFiles = true;
@@ -50,8 +61,9 @@ export function writeRequested(
 ): void {
   tree.bytesWritten += dataLength;
   if (isPipeTree(tree)) return; // DCE/RPC over a named pipe: activity, not a file
-  tree.wroteFiles = true;
   const f = cs.files.get(fileKey);
+  if (f && isShareRoot(f.name)) return;
+  tree.wroteFiles = true;
   if (f && f.tree !== null) {
     f.tree.noteFile(f.name);
     if (looksExecutableName(f.name)) tree.wroteExecutable = true;

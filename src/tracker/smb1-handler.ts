@@ -265,18 +265,16 @@ export class Smb1Handler {
         return;
       }
       case SMB1_TREE_CONNECT_ANDX: {
-        if (!p || p.name === null) {
-          t.counters.responsesWithoutRequest++;
-          return;
-        }
-        const s = this.session(cs, p.uid || h.uid, p);
+        // a response whose request was not seen still yields the tree (share unknown)
+        if (!p || p.name === null) t.counters.responsesWithoutRequest++;
+        const s = this.session(cs, (p && p.uid) || h.uid, p ?? msg);
         let shareType: ShareType | null = null;
         if (ok && c && c.wordCount > 0) {
           const r = parseSmb1TreeConnectResponse(buf, h, c);
           if (r.ok) shareType = serviceShareType(r.service);
           else t.counters.parseError('smb1:' + r.reason);
         }
-        t.connectTree(cs, s, h.tid, treeIdString(h.tid), p.name, shareType, statusName, ok, ts(msg));
+        t.connectTree(cs, s, h.tid, treeIdString(h.tid), p?.name ?? null, shareType, statusName, ok, ts(msg));
         return;
       }
       case SMB1_TREE_DISCONNECT: {

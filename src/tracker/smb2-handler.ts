@@ -245,10 +245,8 @@ export class Smb2Handler {
           return;
         }
         case SMB2_TREE_CONNECT: {
-          if (!p || p.name === null) {
-            t.counters.responsesWithoutRequest++;
-            return;
-          }
+          // a response whose request was not seen still yields the tree (share unknown)
+          if (!p || p.name === null) t.counters.responsesWithoutRequest++;
           const s = this.sessionFor(cs, h.sessionIdHi, h.sessionIdLo, msg);
           if (!s) return;
           const ok = h.status === STATUS_SUCCESS;
@@ -258,7 +256,7 @@ export class Smb2Handler {
             if (r.ok) shareType = shareTypeName(r.shareType);
             else t.counters.parseError('smb2:' + r.reason);
           }
-          t.connectTree(cs, s, h.treeId, treeIdString(h.treeId), p.name, shareType, ntStatusName(h.status), ok, ts(msg));
+          t.connectTree(cs, s, h.treeId, treeIdString(h.treeId), p?.name ?? null, shareType, ntStatusName(h.status), ok, ts(msg));
           return;
         }
         case SMB2_TREE_DISCONNECT: {

@@ -43,6 +43,7 @@ export class TreeState {
   bytesWritten = 0;
   ioctls = 0;
   private fileList: string[] | null = null;
+  private pipeList: string[] | null = null;
   wroteExecutable = false;
   wroteFiles = false;
   /** a TREE_DISCONNECT was requested but its response not (yet) seen */
@@ -104,9 +105,20 @@ export class TreeState {
     };
   }
 
+  /** named pipes opened on this tree (at most MAX_FILES_PER_TREE), in order */
+  get pipes(): readonly string[] {
+    return this.pipeList ?? NO_FILES;
+  }
+
+  notePipe(name: string): void {
+    const p = (this.pipeList ??= []);
+    if (p.length < MAX_FILES_PER_TREE && !p.includes(name)) p.push(name);
+  }
+
   noteFile(name: string): void {
     // SMB1 clients send share-relative names with a leading backslash; SMB2 ones without
     if (name.charCodeAt(0) === 0x5c) name = name.replace(/^\\+/, '');
+    if (name === '') return; // the share root is no file
     const f = (this.fileList ??= []);
     if (f.length < MAX_FILES_PER_TREE && !f.includes(name)) f.push(name);
   }

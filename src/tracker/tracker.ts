@@ -166,7 +166,8 @@ export class Tracker implements StreamSink, RpcHost {
     const cs = conn.user as ConnState | undefined;
     if (!cs || type !== 0x81 || dir !== 0) return;
     const names = decodeNetbiosSessionRequest(body);
-    if (names.ok) cs.netbiosCalling = names.calling;
+    // the name without its NetBIOS suffix and padding (`HOST<00>` → `HOST`)
+    if (names.ok) cs.netbiosCalling = names.callingName.name;
   }
 
   onGap(conn: Conn, _dir: Direction, bytes: number, _sec: number, _nsec: number): void {
@@ -291,15 +292,16 @@ export class Tracker implements StreamSink, RpcHost {
     s: SessionState,
     tid: number,
     treeId: string,
-    path: string,
+    path: string | null,
     shareType: ShareType | null,
     status: string,
     success: boolean,
     ts: Timestamp,
   ): TreeState | null {
-    const shareName = shareNameOf(path);
-    const shareClass = classifyShare(shareName, this.opts.extraAdminShares);
-    const tree = new TreeState(s, tid, path, shareName, shareClass, shareType, status, ts, cs.flow);
+    // path null: only the response was seen; the share is unknown (contract: share_class unknown)
+    const shareName = path === null ? '' : shareNameOf(path);
+    const shareClass = path === null ? 'unknown' : classifyShare(shareName, this.opts.extraAdminShares);
+    const tree = new TreeState(s, tid, path ?? '', shareName, shareClass, shareType, status, ts, cs.flow);
     this.emit({
       kind: 'tree-connect',
       ts,
@@ -307,7 +309,7 @@ export class Tracker implements StreamSink, RpcHost {
       session: s.view(),
       tree: {
         treeId,
-        share: path,
+        share: path ?? '',
         shareName,
         shareClass,
         shareType,
@@ -372,6 +374,7 @@ export class Tracker implements StreamSink, RpcHost {
       durationNs: Math.max(0, (ts.sec - tree.connectSec) * 1e9 + (ts.nsec - tree.connectNsec)),
       activity: tree.activity(),
       files: tree.files.slice(),
+      pipes: tree.pipes.slice(),
       wroteExecutable: tree.wroteExecutable,
       wroteFiles: tree.wroteFiles,
       gap: tree.gap,

@@ -84,6 +84,7 @@ export interface DisconnectOpts {
   flow?: Flow;
   session?: SessionView;
   files?: string[];
+  pipes?: string[];
   wroteFiles?: boolean;
   wroteExecutable?: boolean;
   ok?: boolean;
@@ -106,6 +107,7 @@ export function disconnect(o: DisconnectOpts = {}): TreeDisconnectRecord {
         ? { creates: files.length, reads: 0, writes: Math.max(1, files.length), bytesRead: 0, bytesWritten: 4096, ioctls: 0 }
         : NO_ACTIVITY,
     files,
+    pipes: o.pipes ?? [],
     wroteExecutable: o.wroteExecutable ?? false,
     wroteFiles: o.wroteFiles ?? files.length > 0,
   };

@@ -1,6 +1,7 @@
 /** Hand-built OutputRecords in the exact shapes of src/shared/records.ts, for the output tests. */
 import type {
   AlertRecord,
+  DcerpcCallRecord,
   EncryptedSessionRecord,
   SessionEndRecord,
   SessionSetupRecord,
@@ -108,8 +109,26 @@ export const treeDisconnect: TreeDisconnectRecord = {
   durationNs: 2_500_000_000,
   activity: { creates: 2, reads: 1, writes: 3, bytesRead: 512, bytesWritten: 73_802, ioctls: 0 },
   files: ['Windows\\Temp\\evil.exe', 'Windows\\Temp\\out.txt'],
+  pipes: [],
   wroteExecutable: true,
   wroteFiles: true,
+};
+
+/** an IPC$ tree that opened named pipes (psexec: svcctl and the PSEXESVC stdio pipes) */
+export const ipcTreeEnd: TreeDisconnectRecord = {
+  ...treeDisconnect,
+  tree: { ...adminTree, share: '\\\\FILESRV01\\IPC$', shareName: 'IPC$', shareClass: 'ipc', shareType: 'pipe', treeId: '0x00000009' },
+  activity: { creates: 4, reads: 2, writes: 2, bytesRead: 300, bytesWritten: 200, ioctls: 1 },
+  files: [],
+  pipes: ['svcctl', 'psexesvc-host-1234-stdin', 'remcom_communicaton'],
+  wroteExecutable: false,
+  wroteFiles: false,
+};
+
+/** a tree whose TREE_CONNECT request was not seen: share unknown */
+export const unknownTreeConnect: TreeConnectRecord = {
+  ...treeConnect,
+  tree: { ...adminTree, share: '', shareName: '', shareClass: 'unknown', treeId: '0x0000000a' },
 };
 
 export const sessionEnd: SessionEndRecord = {
@@ -134,6 +153,30 @@ export const encrypted: EncryptedSessionRecord = {
   durationNs: 10_000,
   messages: 42,
   bytes: 12_345,
+};
+
+/** an SMB-pipe DCE/RPC call (the lead's dcerpc-call record; dataset sharewatch.dcerpc) */
+export const dcerpcCall: DcerpcCallRecord = {
+  kind: 'dcerpc-call',
+  ts: ts1,
+  flow,
+  session: ntlmSession,
+  transport: 'smb',
+  pipe: 'svcctl',
+  treeId: '0x00000009',
+  interfaceUuid: '367abb81-9844-35f1-ad32-98f038001003',
+  interfaceVersion: '2.0',
+  interfaceName: 'svcctl',
+  operation: 'RCreateServiceW',
+  opnum: 12,
+  authLevel: 'integrity',
+  encrypted: false,
+  returnCode: 'ERROR_SUCCESS',
+  fault: null,
+  outcome: 'success',
+  durationNs: 1_200_000,
+  args: { service_name: 'PSEXESVC', binary_path: '%SystemRoot%\\PSEXESVC.exe' },
+  gap: false,
 };
 
 export const krbTreeEnd: TreeDisconnectRecord = {
@@ -177,6 +220,20 @@ export const summaryAlert: AlertRecord = {
   about: treeConnectFail,
 };
 
+/** a summary of folded SW-0001 repeats: start/end, union of files (17 + 3 more than listed) */
+export const treeSummaryAlert: AlertRecord = {
+  ...alert,
+  ts: { sec: ts1.sec + 3600, nsec: 1 },
+  count: 5,
+  message: '5 more short-lived-admin-share alerts were folded',
+  summary: {
+    start: { sec: ts1.sec + 10, nsec: 5000 },
+    end: { sec: ts1.sec + 3000, nsec: 999_999_999 },
+    names: Array.from({ length: 17 }, (_, i) => `f${i}.exe`),
+    namesOmitted: 3,
+  },
+};
+
 export const allRecords: OutputRecord[] = [
   setupOk,
   setupFail,
@@ -190,6 +247,9 @@ export const allRecords: OutputRecord[] = [
   alert,
   summaryAlert,
 ];
+
+/** allRecords plus the contract version 2 shapes (pipes, unknown share, summary with files) */
+export const allRecordsV2: OutputRecord[] = [...allRecords, ipcTreeEnd, unknownTreeConnect, treeSummaryAlert];
 
 /** A hostile string: controls, ANSI, CR/LF, tab, bidi override, lone surrogates, quotes. */
 export const hostile = 'a\x1b[31mRED\x1b[0m\r\nfake\tline\u202eexe.txt\ud800\udc00\udfff"\\=x\u0085\u0000';

@@ -60,6 +60,7 @@ export class AdminShareFanout implements Rule {
       message: this.sentence(rec, list, durationNs(first, rec.ts)),
       techniques: TECHNIQUES,
       about: rec,
+      names: [],
     };
   }
 

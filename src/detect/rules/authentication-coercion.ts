@@ -69,6 +69,7 @@ export class AuthenticationCoercion implements Rule {
       message: `${actor(rec)} called ${rec.operation} of ${what} on ${rec.flow.serverIp}, asking it to reach ${target} — the server's machine account would authenticate there (relay or coercion)${sealedText(rec)}${outcomeText(rec)}`,
       techniques: TECHNIQUES,
       about: rec,
+      names: path !== null ? [path] : [],
     };
   }
 

@@ -40,6 +40,7 @@ export class Dcsync implements Rule {
       message: `${actor(rec)}, not a listed domain controller, asked ${rec.flow.serverIp} to replicate directory changes (DRSGetNCChanges) — DCSync pulls account password hashes${outcomeText(rec)}`,
       techniques: TECHNIQUES,
       about: rec,
+      names: [],
     };
   }
 }

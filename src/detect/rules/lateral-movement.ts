@@ -78,6 +78,8 @@ export class LateralMovementRule implements Rule {
       message: this.sentence(rec, steps, chain.tool),
       techniques: ORDER.filter((t) => ids.has(t.id)),
       about: rec,
+      // a chain naming another service/task or file is not a repeat of this one
+      names: [...new Set(steps.flatMap((s) => (s.object !== null ? [s.object, ...s.files] : s.files)))],
       lateralMovement: lm,
     };
   }

@@ -63,7 +63,8 @@ export class RemoteAccountCreated implements Rule {
       const member = strArg(rec, 'member_sid') ?? (typeof rec.args.member_rid === 'number' ? `RID ${rec.args.member_rid}` : account);
       message = `${actor(rec)} added ${member ?? 'a member'} to ${group} on ${rec.flow.serverIp} over SAMR${outcomeText(rec)}`;
     }
-    return { ts: rec.ts, ruleId: this.id, ruleName: this.name, severity: SEVERITY.high, message, techniques, about: rec };
+    const name = create ? account : group;
+    return { ts: rec.ts, ruleId: this.id, ruleName: this.name, severity: SEVERITY.high, message, techniques, about: rec, names: name !== null ? [name] : [] };
   }
 
   /** the admin group the call adds to (its name as configured), or null */

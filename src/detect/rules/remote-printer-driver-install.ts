@@ -45,6 +45,7 @@ export class RemotePrinterDriverInstall implements Rule {
       message: `${actor(rec)} installed a printer driver on ${rec.flow.serverIp} with ${rec.operation} loading ${unc.join(', ')} from a remote share — PrintNightmare: the spooler runs that DLL as SYSTEM${outcomeText(rec)}`,
       techniques: TECHNIQUES,
       about: rec,
+      names: unc,
     };
   }
 }

@@ -102,6 +102,7 @@ export class RemoteRegistryWrite implements Rule {
       message: this.sentence(rec, save, key),
       techniques: save ? SAVE_TECHNIQUES : WRITE_TECHNIQUES,
       about: rec,
+      names: key === null ? [] : [strArg(rec, 'value_name') !== null ? `${key}\\${strArg(rec, 'value_name')}` : key],
     };
   }
 

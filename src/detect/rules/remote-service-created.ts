@@ -54,6 +54,7 @@ export class RemoteServiceCreated implements Rule {
       message: this.sentence(rec, name, bin, risk),
       techniques: TECHNIQUES,
       about: rec,
+      names: name !== null ? [name] : [],
     };
   }
 

@@ -50,6 +50,7 @@ export class RemoteTaskCreated implements Rule {
       message: this.sentence(rec, at, path, line, risk),
       techniques: at ? AT : TASK,
       about: rec,
+      names: path !== null ? [path] : line !== null ? [line] : [],
     };
   }
 

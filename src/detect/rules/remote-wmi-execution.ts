@@ -50,6 +50,7 @@ export class RemoteWmiExecution implements Rule {
       message: message + outcomeText(rec),
       techniques: TECHNIQUES,
       about: rec,
+      names: cmd !== null ? [cmd] : [],
     };
   }
 }

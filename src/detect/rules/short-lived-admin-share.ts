@@ -1,10 +1,10 @@
 /**
  * SW-0001 short-lived-admin-share: a successful tree on an admin share removed (TREE_DISCONNECT,
  * LOGOFF, connection close or reset) soon after it was connected: ≤ high s → high, ≤ medium s →
- * medium, ≤ low s → low. One escalation (+1 tier, low→medium→high→critical) when ANY of: the tree
- * wrote files, it wrote an executable, the session opened svcctl/atsvc/winreg. The reasons do not
- * stack: "+1 tier when …" is one condition with three ways to meet it, so the worst case of a
- * ≤ 30 s tree is high and only a ≤ 5 s tree can become critical.
+ * medium, ≤ low s → low. Escalation factors stack, +1 tier each, capped at critical (contract
+ * version 2): the tree wrote files; it wrote an executable; the same session opened
+ * svcctl/atsvc/winreg or made a service/task/registry call (SessionActivity). Sysinternals PsExec's
+ * ADMIN$ tree (~11 s, PSEXESVC.exe written) is medium +2 = critical.
  * idle_timeout and capture_end are no removal and never alert.
  */
 import type { ShortLivedAdminShareConfig, SeverityName } from '../../shared/config';
@@ -12,6 +12,7 @@ import type { EndReason, LifecycleRecord, TreeDisconnectRecord } from '../../sha
 import { Allowlist } from '../allowlist';
 import type { Candidate, Rule } from '../candidate';
 import { listSome, plural, seconds, sentenceStart, who } from '../describe';
+import type { SessionActivity } from '../session-activity';
 import { escalate, SEVERITY, T1021_002, T1070_005 } from '../severity';
 
 const REMOVAL_VERB: Partial<Record<EndReason, string>> = {
@@ -20,15 +21,6 @@ const REMOVAL_VERB: Partial<Record<EndReason, string>> = {
   connection_close: 'closed the connection',
   connection_reset: 'reset the connection',
 };
-
-/** service control, task scheduler, remote registry: remote execution and persistence */
-const EXECUTION_PIPES = ['svcctl', 'atsvc', 'winreg'];
-
-/** `\PIPE\svcctl`, `svcctl` → `svcctl` */
-function pipeBase(p: string): string {
-  const i = Math.max(p.lastIndexOf('\\'), p.lastIndexOf('/'));
-  return (i === -1 ? p : p.slice(i + 1)).toLowerCase();
-}
 
 const TECHNIQUES = [T1070_005, T1021_002];
 
@@ -41,7 +33,10 @@ export class ShortLivedAdminShare implements Rule {
   private readonly lowNs: number;
   private readonly allowlist: Allowlist;
 
-  constructor(private readonly cfg: ShortLivedAdminShareConfig) {
+  constructor(
+    private readonly cfg: ShortLivedAdminShareConfig,
+    private readonly activity: SessionActivity,
+  ) {
     this.highNs = Math.round(cfg.thresholds.high * 1e9);
     this.mediumNs = Math.round(cfg.thresholds.medium * 1e9);
     this.lowNs = Math.round(cfg.thresholds.low * 1e9);
@@ -60,17 +55,22 @@ export class ShortLivedAdminShare implements Rule {
       this.allowlisted++;
       return null;
     }
-    const pipes = this.executionPipes(rec);
-    const raise = this.cfg.escalate && (rec.wroteFiles || rec.wroteExecutable || pipes.length > 0);
-    const tier = raise ? escalate(base) : base;
+    const channels = this.activity.executionChannels(rec);
+    let tier = base;
+    if (this.cfg.escalate) {
+      if (rec.wroteFiles) tier = escalate(tier);
+      if (rec.wroteExecutable) tier = escalate(tier);
+      if (channels.length > 0) tier = escalate(tier);
+    }
     return {
       ts: rec.ts,
       ruleId: this.id,
       ruleName: this.name,
       severity: SEVERITY[tier],
-      message: this.sentence(rec, verb, pipes),
+      message: this.sentence(rec, verb, channels),
       techniques: TECHNIQUES,
       about: rec,
+      names: rec.files,
     };
   }
 
@@ -81,17 +81,8 @@ export class ShortLivedAdminShare implements Rule {
     return null;
   }
 
-  private executionPipes(rec: TreeDisconnectRecord): string[] {
-    const out: string[] = [];
-    for (const p of rec.session.pipes) {
-      const b = pipeBase(p);
-      if (EXECUTION_PIPES.includes(b) && !out.includes(b)) out.push(b);
-    }
-    return out;
-  }
-
   /** `alice@CORP from 10.0.0.5 mounted \\srv\C$ and disconnected it after 1.2 s, writing 2 files (a.exe, b.txt)` */
-  private sentence(rec: TreeDisconnectRecord, verb: string, pipes: readonly string[]): string {
+  private sentence(rec: TreeDisconnectRecord, verb: string, channels: readonly string[]): string {
     let s = `${sentenceStart(who(rec.session))} from ${rec.flow.clientIp} mounted ${rec.tree.share} on ${rec.flow.serverIp} and ${verb} after ${seconds(rec.durationNs)}`;
     if (rec.files.length > 0) {
       s += `, writing ${plural(rec.files.length, 'file')} (${listSome(rec.files, 3)})`;
@@ -99,7 +90,7 @@ export class ShortLivedAdminShare implements Rule {
       s += ', writing to it';
     }
     if (rec.wroteExecutable) s += ', including an executable';
-    if (pipes.length > 0) s += `, in a session that opened ${pipes.join(', ')}`;
+    if (channels.length > 0) s += `, in a session that used ${channels.join(', ')}`;
     return s;
   }
 }

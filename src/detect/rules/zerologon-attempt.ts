@@ -87,6 +87,6 @@ export class ZerologonAttempt implements Rule {
     const message = pwset
       ? `${actor(rec)} set the machine password${account !== null ? ` of ${account}` : ''} on ${rec.flow.serverIp} with NetrServerPasswordSet2 after ${src.total} netlogon authentications with a zero credential in ${span} — Zerologon exploitation; the domain controller's account may now have an empty password${outcomeText(rec)}`
       : `${actor(rec)} tried ${src.total} netlogon authentications with an all-zero client credential against ${rec.flow.serverIp} in ${span}${account !== null ? ` as ${account}` : ''} — a Zerologon (CVE-2020-1472) attempt`;
-    return { ts: rec.ts, ruleId: this.id, ruleName: this.name, severity: SEVERITY.critical, message, techniques: TECHNIQUES, about: rec };
+    return { ts: rec.ts, ruleId: this.id, ruleName: this.name, severity: SEVERITY.critical, message, techniques: TECHNIQUES, about: rec, names: account !== null ? [account] : [] };
   }
 }
