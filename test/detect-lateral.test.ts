@@ -180,3 +180,15 @@ t.test('config: allowlisted service names and disabled rules stay silent', async
   t.same(newAlerts(a), []);
   t.equal(a.pipeline.detector.counters.allowlisted.get('remote-service-created'), 1);
 });
+
+t.test('chain state is bounded and counted: max_steps 1 keeps one pending step per pair', async (t) => {
+  const full = await analyze([shared('suricata-verify/smb-filename.pcap')]);
+  t.same(actions(full, 'lateral-movement')[0].lateral_movement.steps.map((s: any) => s.step), ['W', 'W', 'S']);
+  t.equal(full.pipeline.detector.counters.chainsEstablished, 1);
+  t.equal(full.pipeline.detector.counters.chainStepsDropped, 0);
+  const cut = await analyze([shared('suricata-verify/smb-filename.pcap')], { rules: { 'lateral-movement': { max_steps: 1 } } });
+  t.equal(actions(cut, 'lateral-movement').length, 0, 'the written files were dropped before the service came');
+  const dropped = cut.pipeline.detector.counters.chainStepsDropped;
+  t.ok(dropped >= 2, `both W steps (and any later unlinked step) dropped and counted: ${dropped}`);
+  t.equal(actions(cut, 'remote-service-created').length, 1, 'the rule itself still fires');
+});
