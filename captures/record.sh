@@ -48,7 +48,12 @@ INF_LONG_SECONDS=${SW_INF_LONG_SECONDS:-310}
 COMMITTED=(c-drop-delete admin-logoff long-lived wrong-password missing-share anon-ipc smb1
   port139 ipv6 smb3-encrypted smb3-share-encrypted hidden-share many-sessions psexec-like impacket-smbclient
   "${INFERENCE_TWINS[@]/%/-enc}" "${INFERENCE_TWINS[@]/%/-clear}" inf-long
-  psexec-probe denied-storm fin-rst nbss-root admin-hold-exe)
+  psexec-probe denied-storm fin-rst nbss-root admin-hold-exe
+  lat-psexec lat-smbexec lat-atexec lat-services lat-reg-run lat-samrdump lat-lookupsid lat-rpcdump)
+# Lateral-movement tools (impacket examples) against a Samba that answers svcctl for the lab user
+# (`admin users`) at SMB 2.1 (impacket encrypts SMB 3 sessions): see MANIFEST.md for what each
+# really does on the wire and what it must yield.
+LATERAL=(lat-psexec lat-smbexec lat-atexec lat-services lat-reg-run lat-samrdump lat-lookupsid lat-rpcdump)
 ON_DEMAND=(bulk)
 
 log() { printf 'record.sh: %s\n' "$*" >&2; }
@@ -131,6 +136,11 @@ EOF
     local tmp; tmp=$(mktemp)
     awk -v extra="$1" '/^\[/ && !/^\[global\]/ && !done {print extra; done=1} {print}' "$LAB_DIR/smb.conf" >"$tmp"
     mv "$tmp" "$LAB_DIR/smb.conf"
+    if [[ "$1" == *'# admin shares browseable'* ]]; then
+      # ADMIN$ first, as Windows enumerates it, then C$
+      awk '/^\[(ADMIN|C)\$\]/ {sec=1} /^\[/ && !/^\[(ADMIN|C)\$\]/ {sec=0} sec && /browseable = no/ {sub(/no/, "yes")} {print}' \
+        "$LAB_DIR/smb.conf" >"$tmp" && mv "$tmp" "$LAB_DIR/smb.conf"
+    fi
   fi
   cat >"$LAB_DIR/client.conf" <<EOF
 [global]
@@ -247,6 +257,10 @@ imp_lab() {
 scenario_server_conf() {
   case "$1" in
     smb1) printf '  server min protocol = NT1\n' ;;
+    # SMB 2.1 at most (impacket would encrypt 3.x), the lab user a Samba admin (svcctl, winreg)
+    # ADMIN$ and C$ listed by NetrShareEnum as Windows lists them (psexec.py uploads to the first
+    # writable share it enumerates): the marker comment makes write_server_conf show them.
+    lat-*) printf '  server max protocol = SMB2_10\n  admin users = %s\n  # admin shares browseable\n' "$LAB_USER" ;;
     *) printf '' ;;
   esac
 }
@@ -347,6 +361,31 @@ drive() {
       imp_lab inf-long "$SRV4" clear 'ADMIN$' "$INF_LONG_SECONDS" >"$LAB_DIR/log/inf-long-clear.out" 2>&1 & local p2=$!
       local rc=0; wait $p1 || rc=1; wait $p2 || rc=1
       [ $rc = 0 ] || die "an inf-long client failed (see $LAB_DIR/log/inf-long-*.out)"
+      ;;
+    lat-*)
+      # The tools fail where Samba does not implement what they ask (services are not really
+      # created, tasks not scheduled): the requests are on the wire all the same. A tool's own
+      # exit status is therefore not checked; `timeout` bounds the interactive ones.
+      local tgt="$WORKGROUP/$LAB_USER:$LAB_PASS@$SRV4"
+      case "$name" in
+        lat-psexec) echo exit | timeout 60 ip netns exec "$NS_CLI" env PYTHONDONTWRITEBYTECODE=1 "$PY" "$IMPACKET_EX/psexec.py" "$tgt" cmd.exe || true ;;
+        lat-smbexec) echo exit | timeout 60 ip netns exec "$NS_CLI" env PYTHONDONTWRITEBYTECODE=1 "$PY" "$IMPACKET_EX/smbexec.py" "$tgt" || true ;;
+        lat-atexec) timeout 60 ip netns exec "$NS_CLI" env PYTHONDONTWRITEBYTECODE=1 "$PY" "$IMPACKET_EX/atexec.py" "$tgt" whoami || true ;;
+        lat-services)
+          imp_ex services.py "$tgt" create -name SWUPDATE -display 'SW Update' -path '%COMSPEC% /c C:\Windows\Temp\svcupdate.exe' || true
+          imp_ex services.py "$tgt" start -name SWUPDATE || true
+          imp_ex services.py "$tgt" delete -name SWUPDATE || true
+          ;;
+        lat-reg-run)
+          # Samba's registry has no ...\Windows\CurrentVersion\Run: create the path, then the value
+          local k='HKLM\SOFTWARE\Microsoft\Windows'
+          for k in "$k" "$k\CurrentVersion" "$k\CurrentVersion\Run"; do imp_ex reg.py "$tgt" add -keyName "$k" || true; done
+          imp_ex reg.py "$tgt" add -keyName "$k" -v SWUpdate -vt REG_SZ -vd 'C:\Windows\Temp\svcupdate.exe' || true
+          ;;
+        lat-samrdump) imp_ex samrdump.py "$tgt" || true ;;
+        lat-lookupsid) imp_ex lookupsid.py "$tgt" 600 || true ;;
+        lat-rpcdump) timeout 60 ip netns exec "$NS_CLI" env PYTHONDONTWRITEBYTECODE=1 "$PY" "$IMPACKET_EX/rpcdump.py" -port 135 "$tgt" || true ;;
+      esac
       ;;
     psexec-probe|denied-storm|fin-rst|nbss-root)
       imp_lab "$name" "$SRV4"

@@ -193,7 +193,18 @@ const RULE_TECHNIQUES: Record<string, string[][]> = {
   'admin-share-failure-burst': [['T1021.002'], ['T1021.002', 'T1110'], ['T1021.002', 'T1135']],
   'admin-share-fanout': [['T1021.002', 'T1570']],
   'executable-written-to-admin-share': [['T1570', 'T1021.002']],
+  'remote-service-created': [['T1569.002', 'T1543.003', 'T1021.002']],
+  'remote-task-created': [['T1053.005', 'T1021.002'], ['T1053.002', 'T1021.002']],
+  'remote-registry-write': [['T1112', 'T1547.001'], ['T1003.002', 'T1112']],
+  'authentication-coercion': [['T1187']],
+  dcsync: [['T1003.006']],
+  'zerologon-attempt': [['T1210']],
+  'remote-account-created': [['T1136.002', 'T1098'], ['T1136.001', 'T1098'], ['T1098']],
+  'remote-wmi-execution': [['T1047', 'T1021.003']],
+  'remote-printer-driver-install': [['T1210', 'T1547.012']],
 };
+/** lateral-movement: the union of its steps' techniques, a non-empty subset of these */
+const CHAIN_TECHNIQUES = ['T1021.002', 'T1570', 'T1569.002', 'T1053.005', 'T1053.002', 'T1047', 'T1021.003', 'T1070.004', 'T1070.005'];
 const TECHNIQUE_NAMES: Record<string, string> = {
   'T1070.005': 'Network Share Connection Removal',
   'T1021.002': 'SMB/Windows Admin Shares',
@@ -386,8 +397,12 @@ function lineProblems(e: J, defaults = true): string[] {
     if (!LIFECYCLE.includes(ev.action)) p(`event.action ${ev.action}`);
     for (const k of ['rule', 'threat', 'message']) if (e[k] !== undefined) p(`an event (not an alert) has ${k}`);
   } else if (ev.kind === 'alert') {
-    const techniques = RULE_TECHNIQUES[ev.action];
-    if (!techniques) p(`alert event.action ${ev.action}`);
+    const chain = ev.action === 'lateral-movement';
+    const techniques = chain ? null : RULE_TECHNIQUES[ev.action];
+    if (!techniques && !chain) p(`alert event.action ${ev.action}`);
+    if (chain && !(Array.isArray(e.threat?.technique?.id) && e.threat.technique.id.length > 0 && e.threat.technique.id.every((id: string) => CHAIN_TECHNIQUES.includes(id)))) {
+      p(`threat.technique.id ${e.threat?.technique?.id} for lateral-movement`);
+    }
     if (typeof e.rule?.id !== 'string' || !/^SW-\d{4}$/.test(e.rule.id)) p(`rule.id ${e.rule?.id}`);
     if (e.rule?.name !== ev.action) p(`rule.name ${e.rule?.name} vs event.action ${ev.action}`);
     if (!SEVERITIES.includes(ev.severity)) p(`event.severity ${ev.severity}`);

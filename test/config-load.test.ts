@@ -15,6 +15,8 @@ const file = (name: string, text: string): string => {
 const EXAMPLE = path.resolve(__dirname, '..', 'contrib', 'sharewatch.example.yaml');
 
 const NO_ALLOWLIST = { sources: [], destinations: [], users: [], machineAccounts: false, shares: [] };
+const NO_CALL_ALLOWLIST = { ...NO_ALLOWLIST, services: [] };
+const CALL_RULE = { enabled: true, allowlist: NO_CALL_ALLOWLIST };
 
 t.test('defaults', async (t) => {
   const want: Config = {
@@ -25,6 +27,47 @@ t.test('defaults', async (t) => {
       adminShareFanout: { enabled: true, servers: 5, window: 300, severity: 'high', maxSources: 100000, allowlist: NO_ALLOWLIST },
       executableWrittenToAdminShare: { enabled: true, severity: 'high', allowlist: NO_ALLOWLIST },
       shortLivedAdminShareInferred: { enabled: true, allowlist: NO_ALLOWLIST },
+      remoteServiceCreated: CALL_RULE,
+      remoteTaskCreated: CALL_RULE,
+      remoteRegistryWrite: {
+        ...CALL_RULE,
+        keys: [
+          'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run',
+          'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\RunOnce',
+          'HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Run',
+          'HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\RunOnce',
+          'HKU\\*\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run',
+          'HKU\\*\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\RunOnce',
+          'HKCU\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run',
+          'HKCU\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\RunOnce',
+          'HKLM\\SYSTEM\\*ControlSet*\\Services',
+          'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Winlogon',
+          'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Image File Execution Options',
+          'HKLM\\SYSTEM\\*ControlSet*\\Control\\Lsa',
+          'HKLM\\SOFTWARE\\Policies',
+          'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies',
+        ],
+        saveKeys: ['HKLM\\SAM', 'HKLM\\SECURITY', 'HKLM\\SYSTEM'],
+      },
+      authenticationCoercion: CALL_RULE,
+      dcsync: { ...CALL_RULE, domainControllers: [] },
+      zerologonAttempt: { ...CALL_RULE, count: 5, window: 60, maxSources: 100000 },
+      remoteAccountCreated: {
+        ...CALL_RULE,
+        adminGroups: [
+          'Administrators',
+          'Domain Admins',
+          'Enterprise Admins',
+          'Schema Admins',
+          'Account Operators',
+          'Backup Operators',
+          'Remote Desktop Users',
+          'Remote Management Users',
+        ],
+      },
+      lateralMovement: { ...CALL_RULE, window: 600, maxPairs: 100000, maxSteps: 64 },
+      remoteWmiExecution: CALL_RULE,
+      remotePrinterDriverInstall: CALL_RULE,
     },
     inference: { minConfidence: 0.8, knownShares: [], maxSessions: 20000 },
     suppression: { window: 3600, maxKeys: 100000, summaryInterval: 300 },
@@ -62,6 +105,17 @@ t.test('defaults', async (t) => {
   t.same(loadConfig(file('empty.yaml', '')), want);
   t.same(loadConfig(file('comments.yaml', '# nothing set\n')), want);
   t.same(loadConfig(EXAMPLE), want, 'contrib/sharewatch.example.yaml documents exactly the defaults');
+  const svc = parseConfig({ rules: { 'remote-service-created': { allowlist: { services: ['Backup*'], admin_tools: ['pdq', 'sccm'] } } } }, 'x');
+  t.same(
+    svc.rules.remoteServiceCreated.allowlist.services,
+    ['Backup*', 'PDQDeployRunner*', 'PDQInventory*', 'PDQInventoryScanner*', 'ccmsetup', 'CcmExec'],
+    'admin_tools add the known service names of SCCM and PDQ to the service patterns',
+  );
+  t.throws(
+    () => parseConfig({ rules: { 'remote-service-created': { allowlist: { admin_tools: ['ansible'] } } } }, 'x'),
+    /rules\.remote-service-created\.allowlist\.admin_tools\[0\]: expected one of sccm, pdq/,
+  );
+  t.throws(() => parseConfig({ rules: { dcsync: { domain_controllers: ['dc1'] } } }, 'x'), /rules\.dcsync\.domain_controllers\[0\]: not an IP address or CIDR block/);
 });
 
 const FULL = {

@@ -94,7 +94,9 @@ export class AnalysisPipeline {
     this.detect.finish(this.lastTs);
   }
 
-  private writeRecord(rec: LifecycleRecord): void {
+  private writeRecord(record: LifecycleRecord): void {
+    // a later step of a lateral-movement chain comes back stamped with the chain's id
+    const rec = this.detector.stamp(record);
     const action = actionOf(rec);
     this.eventsByAction.set(action, (this.eventsByAction.get(action) ?? 0) + 1);
     this.out.write(rec);

@@ -1,5 +1,5 @@
 /** What a rule decides before suppression: an alert that may still be folded into a summary. */
-import type { LifecycleRecord, Technique, Timestamp } from '../shared/records';
+import type { LateralMovement, LifecycleRecord, Technique, Timestamp } from '../shared/records';
 
 export interface Candidate {
   readonly ts: Timestamp;
@@ -10,6 +10,8 @@ export interface Candidate {
   readonly techniques: readonly Technique[];
   /** the deciding record */
   readonly about: LifecycleRecord;
+  /** SW-0012: the chain (id, steps, tool) */
+  readonly lateralMovement?: LateralMovement;
   /**
    * the files / services / tasks the alert names: a repeat naming one not yet seen in its
    * suppression window is emitted, and summaries list the union of them

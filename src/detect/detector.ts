@@ -5,7 +5,9 @@
  *
  * Order per record: expired suppression windows close first (their summaries come out before
  * anything the record decides), the session's service/task activity is noted, then the rules run
- * in a fixed order: SW-0001, SW-0002, SW-0003, SW-0006, SW-0015.
+ * in a fixed order: SW-0001, SW-0002, SW-0003, SW-0006, SW-0015, then the DCE/RPC rules and the
+ * lateral-movement chain (lateral-rules.ts). stamp() runs first, before the record is written: it
+ * feeds the chain and returns the record with the chain's id.
  */
 import type { Config } from '../shared/config';
 import type { AlertRecord, LifecycleRecord, Timestamp } from '../shared/records';
@@ -17,6 +19,12 @@ import { ShortLivedAdminShareInferred } from './rules/short-lived-admin-share-in
 import { ExecutableWrittenToAdminShare } from './rules/executable-written-to-admin-share';
 import { SessionActivity } from './session-activity';
 import { Suppressor } from './suppression';
+import { lateralRules, type LateralRules } from './lateral-rules';
+
+export interface DetectorOptions {
+  /** live capture: summaries of folded repeats at most every suppression.summary_interval */
+  readonly live?: boolean;
+}
 
 export interface DetectorOptions {
   /** live capture: summaries of folded repeats at most every suppression.summary_interval */
@@ -43,6 +51,11 @@ export interface DetectorCounters {
   /** suppression windows closed early by max_keys */
   readonly suppressionKeysEvicted: number;
   readonly suppressionWindowsOpen: number;
+  /** lateral-movement: source/server pairs evicted by max_pairs, steps dropped by max_steps, chains */
+  readonly chainPairsEvicted: number;
+  readonly chainStepsDropped: number;
+  readonly chainsEstablished: number;
+  readonly zerologonSourcesEvicted: number;
 }
 
 export class Detector {
@@ -50,6 +63,7 @@ export class Detector {
   private readonly burst: AdminShareFailureBurst;
   private readonly fanout: AdminShareFanout;
   private readonly inferred: ShortLivedAdminShareInferred;
+  private readonly lateral: LateralRules;
   private readonly executable: ExecutableWrittenToAdminShare;
   private readonly activity: SessionActivity;
   private readonly rules: readonly Rule[];
@@ -69,7 +83,8 @@ export class Detector {
       config.shareClasses.admin,
     );
     this.executable = new ExecutableWrittenToAdminShare(config.rules.executableWrittenToAdminShare);
-    this.rules = [this.shortLived, this.burst, this.fanout, this.executable, this.inferred];
+    this.lateral = lateralRules(config);
+    this.rules = [this.shortLived, this.burst, this.fanout, this.executable, this.inferred, ...this.lateral.rules];
     const sup = config.suppression;
     this.suppressor = new Suppressor(
       { window: sup.window, maxKeys: sup.maxKeys, summaryInterval: sup.summaryInterval, periodic: opts.live === true },
@@ -88,6 +103,15 @@ export class Detector {
       const c = this.rules[i].process(rec);
       if (c !== null) this.suppressor.offer(c);
     }
+  }
+
+  /**
+   * Before the record is written: feeds the lateral-movement chain; a record that is a step of an
+   * established chain comes back as a copy carrying the chain's id (lateral_movement.id).
+   */
+  stamp(rec: LifecycleRecord): LifecycleRecord {
+    const id = this.lateral.chain.observe(rec);
+    return id === null ? rec : { ...rec, lateralMovementId: id };
   }
 
   /** Capture time moved on (called per packet): closes expired suppression windows. */
@@ -120,11 +144,16 @@ export class Detector {
         [this.fanout.name, this.fanout.allowlisted],
         [this.executable.name, this.executable.allowlisted],
         [this.inferred.name, this.inferred.allowlisted],
+        ...this.lateral.rules.map((r): [string, number] => [r.name, r.allowlisted]),
       ]),
       burstSourcesEvicted: this.burst.sources.evicted,
       fanoutSourcesEvicted: this.fanout.sources.evicted,
       suppressionKeysEvicted: s.evicted,
       suppressionWindowsOpen: s.openWindows,
+      chainPairsEvicted: this.lateral.chain.correlator.pairs.evicted,
+      chainStepsDropped: this.lateral.chain.correlator.stepsDropped,
+      chainsEstablished: this.lateral.chain.correlator.chainsEstablished,
+      zerologonSourcesEvicted: this.lateral.zerologon.sources.evicted,
     };
   }
 }

@@ -67,17 +67,21 @@ function keyOf(c: Candidate): string {
   return `${c.ruleId}\u0000${r.flow.clientIp}\u0000${r.flow.serverIp}\u0000${share}\u0000${user}`;
 }
 
-const toAlert = (c: Candidate, ts: Timestamp, severity: number, message: string): AlertRecord => ({
-  kind: 'alert',
-  ts,
-  ruleId: c.ruleId,
-  ruleName: c.ruleName,
-  severity,
-  message,
-  techniques: c.techniques,
-  count: null,
-  about: c.about,
-});
+const toAlert = (c: Candidate, ts: Timestamp, severity: number, message: string): AlertRecord => {
+  const a: AlertRecord = {
+    kind: 'alert',
+    ts,
+    ruleId: c.ruleId,
+    ruleName: c.ruleName,
+    severity,
+    message,
+    techniques: c.techniques,
+    count: null,
+    about: c.about,
+  };
+  // SW-0012's chain (id, steps, tool)
+  return c.lateralMovement === undefined ? a : { ...a, lateralMovement: c.lateralMovement };
+};
 
 const before = (a: Timestamp, sec: number, nsec: number): boolean => a.sec < sec || (a.sec === sec && a.nsec <= nsec);
 

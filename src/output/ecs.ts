@@ -56,6 +56,7 @@ import {
 import { flowCommunityId } from './community-id';
 import { defaultObserver, OBSERVER_PRODUCT, OBSERVER_TYPE, type Observer } from './observer';
 import { dcerpcObj } from './dcerpc-fields';
+import { lateralObj } from './lateral-fields';
 
 export const THREAT_FRAMEWORK = 'MITRE ATT&CK';
 /** smb.files and smb.pipes list at most this many names */
@@ -263,6 +264,8 @@ function lifecycleEcs(rec: LifecycleRecord, ob: Observer): Obj {
   putSpan(event, rec);
   const out: Obj = { '@timestamp': isoMicros(rec.ts), event };
   putContext(out, rec, ob, null);
+  const lm = lateralObj(rec);
+  if (lm !== null) out.lateral_movement = lm;
   return out;
 }
 
@@ -297,6 +300,8 @@ function alertEcs(a: AlertRecord, ob: Observer): Obj {
     },
   };
   putContext(out, a.about, ob, summary);
+  const lm = lateralObj(a);
+  if (lm !== null) out.lateral_movement = lm;
   return out;
 }
 
@@ -525,6 +530,14 @@ function spanMembers(rec: LifecycleRecord, o: ByteOut): void {
   m(o, false, 'end', isoMicros(rec.endTs));
 }
 
+/** `,"lateral_movement":{…}` when the record belongs to a chain */
+function lateralMember(rec: OutputRecord, o: ByteOut): void {
+  const lm = lateralObj(rec);
+  if (lm === null) return;
+  o.lit(',"lateral_movement":');
+  o.val(lm);
+}
+
 /** `"category":[…],"type":[…],"dataset":"…"` of an event object, after its kind */
 function categorization(rec: OutputRecord, o: ByteOut): void {
   o.lit(',"category":');
@@ -547,6 +560,7 @@ function lifecycleLine(rec: LifecycleRecord, o: ByteOut, ob: Observer): void {
   spanMembers(rec, o);
   o.byte(0x7d);
   contextMembers(rec, o, ob, null);
+  lateralMember(rec, o);
   o.lit('}\n');
 }
 
@@ -592,5 +606,6 @@ function alertLine(a: AlertRecord, o: ByteOut, ob: Observer): void {
   }
   o.lit(']}}');
   contextMembers(a.about, o, ob, summary);
+  lateralMember(a, o);
   o.lit('}\n');
 }

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_IGNORED_OPERATIONS } from './dcerpc-defaults';
+import { DEFAULT_ADMIN_GROUPS, DEFAULT_REGISTRY_KEYS, DEFAULT_SAVE_KEYS } from './detect-defaults';
 import { parseCidr } from './ip';
 
 /** seconds of capture time; fractions allowed */
@@ -42,6 +43,82 @@ const allowlist = z
     shares: names,
   })
   .prefault({});
+
+/** Known admin tools whose service names `allowlist.admin_tools` exempts (config.ts ADMIN_TOOL_SERVICES). */
+export const ADMIN_TOOLS = ['sccm', 'pdq'] as const;
+
+/** The allowlist of the DCE/RPC rules: the common lists plus service/task name patterns. */
+const callAllowlist = z
+  .strictObject({
+    sources: cidrList,
+    destinations: cidrList,
+    users: names,
+    machine_accounts: z.boolean().default(false),
+    shares: names,
+    /** service or task names, `*` and `?` wildcards, case-insensitive */
+    services: names,
+    /** known admin tools whose service names are exempt: sccm, pdq */
+    admin_tools: z.array(z.enum(ADMIN_TOOLS)).default([]),
+  })
+  .prefault({});
+
+/** a DCE/RPC rule with nothing to tune but its switch and allowlist */
+const callRule = z.strictObject({ enabled: z.boolean().default(true), allowlist: callAllowlist }).prefault({});
+
+const lateralRules = {
+  'remote-service-created': callRule,
+  'remote-task-created': callRule,
+  'remote-registry-write': z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** key prefixes (hive\path, `*` matches one path part); case-insensitive */
+      keys: z.array(z.string().min(1)).default(() => [...DEFAULT_REGISTRY_KEYS]),
+      /** BaseRegSaveKey of these keys (or below them) is critical */
+      save_keys: z.array(z.string().min(1)).default(() => [...DEFAULT_SAVE_KEYS]),
+      allowlist: callAllowlist,
+    })
+    .prefault({}),
+  'authentication-coercion': callRule,
+  dcsync: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** domain controllers (IP or CIDR): their replication is not DCSync */
+      domain_controllers: cidrList,
+      allowlist: callAllowlist,
+    })
+    .prefault({}),
+  'zerologon-attempt': z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      count: positiveInt(5),
+      window: seconds(60),
+      max_sources: positiveInt(100_000),
+      allowlist: callAllowlist,
+    })
+    .prefault({}),
+  'remote-account-created': z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** group names (case-insensitive) whose new members SW-0011 reports */
+      admin_groups: z.array(z.string().min(1)).default(() => [...DEFAULT_ADMIN_GROUPS]),
+      allowlist: callAllowlist,
+    })
+    .prefault({}),
+  'lateral-movement': z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** seconds: steps from one source to one server this close belong together */
+      window: seconds(600),
+      /** source/server pairs tracked at most (past it the least recently seen is forgotten, counted) */
+      max_pairs: positiveInt(100_000),
+      /** steps kept per pair while no chain is established (oldest dropped, counted) */
+      max_steps: positiveInt(64),
+      allowlist: callAllowlist,
+    })
+    .prefault({}),
+  'remote-wmi-execution': callRule,
+  'remote-printer-driver-install': callRule,
+};
 
 const thresholds = z
   .strictObject({
@@ -121,6 +198,7 @@ export const configFileSchema = z.strictObject({
       'admin-share-failure-burst': failureBurst,
       'admin-share-fanout': fanout,
       'executable-written-to-admin-share': executableWritten,
+      ...lateralRules,
       /** SW-0015: SW-0001's thresholds on trees inferred inside encrypted sessions */
       'short-lived-admin-share-inferred': shortLivedInferred,
     })

@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import type { ConfigFile, SeverityName } from './config-schema';
 import type * as Schema from './config-schema';
 import { DEFAULT_IGNORED_OPERATIONS } from './dcerpc-defaults';
+import { DEFAULT_ADMIN_GROUPS, DEFAULT_REGISTRY_KEYS, DEFAULT_SAVE_KEYS } from './detect-defaults';
 
 export type { SeverityName } from './config-schema';
 
@@ -80,6 +81,53 @@ export interface InferenceConfig {
   readonly maxSessions: number;
 }
 
+/** The allowlist of the DCE/RPC rules: the common lists plus service/task name patterns. */
+export interface CallAllowlistConfig extends AllowlistConfig {
+  /** service/task name patterns (`*`, `?`), case-insensitive; admin_tools' patterns included */
+  readonly services: readonly string[];
+}
+
+/** Service names of known admin tools (config `allowlist.admin_tools`). */
+export const ADMIN_TOOL_SERVICES: Readonly<Record<string, readonly string[]>> = {
+  // Configuration Manager client push installs ccmsetup as a service; its agent is CcmExec
+  sccm: ['ccmsetup', 'CcmExec'],
+  // PDQ Deploy / Inventory run their remote agents as services named after the console
+  pdq: ['PDQDeployRunner*', 'PDQInventory*', 'PDQInventoryScanner*'],
+};
+
+export interface CallRuleConfig {
+  readonly enabled: boolean;
+  readonly allowlist: CallAllowlistConfig;
+}
+
+export interface RegistryWriteConfig extends CallRuleConfig {
+  readonly keys: readonly string[];
+  readonly saveKeys: readonly string[];
+}
+
+export interface DcsyncConfig extends CallRuleConfig {
+  /** IP or CIDR */
+  readonly domainControllers: readonly string[];
+}
+
+export interface ZerologonConfig extends CallRuleConfig {
+  readonly count: number;
+  /** seconds */
+  readonly window: number;
+  readonly maxSources: number;
+}
+
+export interface AccountCreatedConfig extends CallRuleConfig {
+  readonly adminGroups: readonly string[];
+}
+
+export interface LateralMovementConfig extends CallRuleConfig {
+  /** seconds */
+  readonly window: number;
+  readonly maxPairs: number;
+  readonly maxSteps: number;
+}
+
 export interface Config {
   readonly shareClasses: { readonly admin: readonly string[] };
   readonly rules: {
@@ -88,6 +136,16 @@ export interface Config {
     readonly adminShareFanout: FanoutConfig;
     readonly shortLivedAdminShareInferred: ShortLivedInferredConfig;
     readonly executableWrittenToAdminShare: ExecutableWrittenConfig;
+    readonly remoteServiceCreated: CallRuleConfig;
+    readonly remoteTaskCreated: CallRuleConfig;
+    readonly remoteRegistryWrite: RegistryWriteConfig;
+    readonly authenticationCoercion: CallRuleConfig;
+    readonly dcsync: DcsyncConfig;
+    readonly zerologonAttempt: ZerologonConfig;
+    readonly remoteAccountCreated: AccountCreatedConfig;
+    readonly lateralMovement: LateralMovementConfig;
+    readonly remoteWmiExecution: CallRuleConfig;
+    readonly remotePrinterDriverInstall: CallRuleConfig;
   };
   readonly inference: InferenceConfig;
   readonly suppression: {
@@ -135,6 +193,18 @@ function allowlistOf(a: AllowlistFile): AllowlistConfig {
   };
 }
 
+type CallAllowlistFile = ConfigFile['rules']['remote-service-created']['allowlist'];
+
+function callAllowlistOf(a: CallAllowlistFile): CallAllowlistConfig {
+  const services = [...a.services];
+  for (const tool of a.admin_tools) services.push(...ADMIN_TOOL_SERVICES[tool]);
+  return { ...allowlistOf(a), services };
+}
+
+function callRuleOf(r: { enabled: boolean; allowlist: CallAllowlistFile }): CallRuleConfig {
+  return { enabled: r.enabled, allowlist: callAllowlistOf(r.allowlist) };
+}
+
 function fromFile(f: ConfigFile): Config {
   const sl = f.rules['short-lived-admin-share'];
   const fb = f.rules['admin-share-failure-burst'];
@@ -168,6 +238,33 @@ function fromFile(f: ConfigFile): Config {
         allowlist: allowlistOf(fo.allowlist),
       },
       executableWrittenToAdminShare: { enabled: ew.enabled, severity: ew.severity, allowlist: allowlistOf(ew.allowlist) },
+      remoteServiceCreated: callRuleOf(f.rules['remote-service-created']),
+      remoteTaskCreated: callRuleOf(f.rules['remote-task-created']),
+      remoteRegistryWrite: {
+        ...callRuleOf(f.rules['remote-registry-write']),
+        keys: f.rules['remote-registry-write'].keys,
+        saveKeys: f.rules['remote-registry-write'].save_keys,
+      },
+      authenticationCoercion: callRuleOf(f.rules['authentication-coercion']),
+      dcsync: { ...callRuleOf(f.rules.dcsync), domainControllers: f.rules.dcsync.domain_controllers },
+      zerologonAttempt: {
+        ...callRuleOf(f.rules['zerologon-attempt']),
+        count: f.rules['zerologon-attempt'].count,
+        window: f.rules['zerologon-attempt'].window,
+        maxSources: f.rules['zerologon-attempt'].max_sources,
+      },
+      remoteAccountCreated: {
+        ...callRuleOf(f.rules['remote-account-created']),
+        adminGroups: f.rules['remote-account-created'].admin_groups,
+      },
+      lateralMovement: {
+        ...callRuleOf(f.rules['lateral-movement']),
+        window: f.rules['lateral-movement'].window,
+        maxPairs: f.rules['lateral-movement'].max_pairs,
+        maxSteps: f.rules['lateral-movement'].max_steps,
+      },
+      remoteWmiExecution: callRuleOf(f.rules['remote-wmi-execution']),
+      remotePrinterDriverInstall: callRuleOf(f.rules['remote-printer-driver-install']),
       shortLivedAdminShareInferred: { enabled: sli.enabled, allowlist: allowlistOf(sli.allowlist) },
     },
     inference: {
@@ -282,6 +379,8 @@ export function parseConfig(obj: unknown, source: string): Config {
 }
 
 const noAllowlist = (): AllowlistFile => ({ sources: [], destinations: [], users: [], machine_accounts: false, shares: [] });
+const noCallAllowlist = (): CallAllowlistFile => ({ ...noAllowlist(), services: [], admin_tools: [] });
+const callRuleFile = () => ({ enabled: true, allowlist: noCallAllowlist() });
 
 /**
  * What the schema makes of `{}` (config-schema.ts defaults), written out so that a run without a
@@ -303,6 +402,21 @@ function defaultFile(): ConfigFile {
       },
       'admin-share-fanout': { enabled: true, servers: 5, window: 300, severity: 'high', max_sources: 100_000, allowlist: noAllowlist() },
       'executable-written-to-admin-share': { enabled: true, severity: 'high', allowlist: noAllowlist() },
+      'remote-service-created': callRuleFile(),
+      'remote-task-created': callRuleFile(),
+      'remote-registry-write': {
+        enabled: true,
+        keys: [...DEFAULT_REGISTRY_KEYS],
+        save_keys: [...DEFAULT_SAVE_KEYS],
+        allowlist: noCallAllowlist(),
+      },
+      'authentication-coercion': callRuleFile(),
+      dcsync: { enabled: true, domain_controllers: [], allowlist: noCallAllowlist() },
+      'zerologon-attempt': { enabled: true, count: 5, window: 60, max_sources: 100_000, allowlist: noCallAllowlist() },
+      'remote-account-created': { enabled: true, admin_groups: [...DEFAULT_ADMIN_GROUPS], allowlist: noCallAllowlist() },
+      'lateral-movement': { enabled: true, window: 600, max_pairs: 100_000, max_steps: 64, allowlist: noCallAllowlist() },
+      'remote-wmi-execution': callRuleFile(),
+      'remote-printer-driver-install': callRuleFile(),
       'short-lived-admin-share-inferred': { enabled: true, allowlist: noAllowlist() },
     },
     inference: { min_confidence: 0.8, known_shares: [], max_sessions: 20_000 },

@@ -79,6 +79,11 @@ interface RecordBase {
   readonly ts: Timestamp;
   readonly flow: Flow;
   readonly session: SessionView;
+  /**
+   * `lateral_movement.id` of the established chain this record is a later step of. Set only on
+   * the copy that detection hands to output (src/detect stamps it; the tracker never does).
+   */
+  readonly lateralMovementId?: string;
 }
 
 /** NTLM facts of a SESSION_SETUP exchange (Zeek's ntlm.log): the server's CHALLENGE and the outcome. */
@@ -267,6 +272,25 @@ export interface Technique {
   readonly name: string;
 }
 
+/** One step of a lateral-movement chain (contract SW-0012). */
+export type LateralStepLetter = 'W' | 'S' | 'T' | 'X' | 'R' | 'C';
+
+export interface LateralMovementStep {
+  readonly ts: Timestamp;
+  readonly step: LateralStepLetter;
+  /** one line: what happened (`service PSEXESVC created running %SystemRoot%\PSEXESVC.exe`) */
+  readonly summary: string;
+}
+
+/** `lateral_movement.*` of an alert: the chain's alert has steps and tool; later alerts only the id. */
+export interface LateralMovement {
+  readonly id: string;
+  /** ordered by capture time; null on alerts that are only stamped with the chain's id */
+  readonly steps: readonly LateralMovementStep[] | null;
+  /** `psexec`, `impacket-psexec`, `smbexec`, `atexec`, `wmiexec`, `crackmapexec`, or null */
+  readonly tool: string | null;
+}
+
 /** An alert from src/detect, about one lifecycle record (the one that decided it). */
 export interface AlertRecord {
   readonly kind: 'alert';
@@ -286,6 +310,19 @@ export interface AlertRecord {
   readonly summary?: AlertSummary | null;
   /** the record the alert is about: its flow/session/tree fields are copied into the alert */
   readonly about: LifecycleRecord;
+  /** SW-0012's chain (id, steps, tool), or the id of the chain a later alert belongs to */
+  readonly lateralMovement?: LateralMovement;
+}
+
+/** What a summary alert says of the repeats it folds. */
+export interface AlertSummary {
+  /** first and last folded repeat (event.start, event.end) */
+  readonly start: Timestamp;
+  readonly end: Timestamp;
+  /** union of the repeats' files / services / tasks, first seen first, at most 16 */
+  readonly names: readonly string[];
+  /** how many more distinct names there were */
+  readonly namesOmitted: number;
 }
 
 /** What a summary alert says of the repeats it folds. */
