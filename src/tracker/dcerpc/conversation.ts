@@ -73,6 +73,8 @@ interface PendingCall {
   readonly authLevel: AuthLevelName;
   readonly encrypted: boolean;
   args: Args;
+  /** the request's own arguments, before its handle's object filled them in */
+  readonly rawArgs: Args;
   /** input context handle of the request, hex */
   readonly handle: string | undefined;
   gap: boolean;
@@ -275,12 +277,13 @@ export class RpcConversation {
     const ctx = this.contexts.get(p.ctxId) ?? null;
     const op = ctx?.iface?.ops.get(p.opnum);
     let args: Args = NO_ARGS;
+    let rawArgs: Args = NO_ARGS;
     let handle: string | undefined;
     const complete = Buffer.isBuffer(whole) ? whole : whole.cut ? null : whole.buf.subarray(0, whole.len);
     if (!p.encrypted && complete !== null && op) {
       const r = decodeRequestStub(op, complete, p.bigEndian, ctx !== null && ctx.ndr64);
       if (r.ok) {
-        args = r.args;
+        args = rawArgs = r.args;
         handle = r.handle;
         if (handle !== undefined) args = mergeHandleArgs(this.handles.get(handle), args);
       } else this.host.rpcCounters.error('dcerpc-args:' + r.reason);
@@ -306,6 +309,7 @@ export class RpcConversation {
       authLevel: p.auth !== null ? p.auth.authLevelName : this.authLevel,
       encrypted: p.encrypted,
       args,
+      rawArgs,
       handle,
       gap: this.gap,
     });
@@ -360,7 +364,8 @@ export class RpcConversation {
       this.handles.delete(this.handles.keys().next().value as string);
       this.host.rpcCounters.memcapHits++;
     }
-    this.handles.set(handle, objectArgs(call.handle !== undefined ? this.handles.get(call.handle) : undefined, call.args));
+    // the parent's object joined with what this call named itself (its merged args already hold the parent)
+    this.handles.set(handle, objectArgs(call.handle !== undefined ? this.handles.get(call.handle) : undefined, call.rawArgs));
   }
 
   /** One finished call: answered by a response or fault at `ts`, or ended unanswered at `ts`. */
