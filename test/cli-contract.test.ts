@@ -424,7 +424,10 @@ function lineProblems(e: J, defaults = true): string[] {
       if (typeof ev.start !== 'string' || !ISO_MICROS.test(ev.start) || typeof ev.end !== 'string' || !ISO_MICROS.test(ev.end) || ev.start > ev.end || ev.end > e['@timestamp']) {
         p(`summary event.start ${ev.start} / event.end ${ev.end}`);
       }
-    } else if (ev.start !== undefined || ev.end !== undefined) p('event.start/end on an alert that is no summary');
+    } else if ((ev.start !== undefined || ev.end !== undefined) && ev.action !== 'short-lived-admin-share-inferred') {
+      // SW-0015 alone carries its inferred tree's exact span (its @timestamp is when the end was decided)
+      p('event.start/end on an alert that is no summary');
+    }
     if (ev.action === 'executable-written-to-admin-share') {
       if (smb.share_class !== 'admin') p(`executable-written-to-admin-share on a ${smb.share_class} share`);
       if (typeof smb.status !== 'string' || !isSuccess(smb.status)) p(`executable-written-to-admin-share on a failed tree (${smb.status})`);
