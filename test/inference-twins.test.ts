@@ -56,7 +56,8 @@ const PUBLISHED: Record<string, { trees1ms: [number, number]; treesLen: [number,
   'impacket, ADMIN$ held 310 s': { trees1ms: [0, 0], treesLen: [100, 100], alerts: [100, 100] },
   // 31 lab captures since the alert-fidelity and lateral-movement scenarios joined captures/
   'synthetic: lab plaintext captures': { trees1ms: [99, 99], treesLen: [100, 100], alerts: [44.6, 100] },
-  'synthetic: public corpus (Windows, compounds)': { trees1ms: [85.1, 64.9], treesLen: [89.1, 68], alerts: [50, 66.6] },
+  // 99 true trees since response-only trees (request not captured) are events too (issue 16)
+  'synthetic: public corpus (Windows, compounds)': { trees1ms: [85.1, 63.6], treesLen: [89.1, 66.6], alerts: [50, 66.6] },
 };
 
 const pct = (x: number): number => Math.floor(x * 1000) / 10;
