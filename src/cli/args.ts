@@ -1,5 +1,6 @@
 /** Command-line parsing (node:util parseArgs: no dependency needed for this flag set). */
 import { parseArgs } from 'node:util';
+import { availableParallelism } from 'node:os';
 
 export type Format = 'ndjson' | 'pretty' | 'zeek';
 
@@ -21,6 +22,8 @@ export interface CliOptions {
   user: string | null;
   bufferSizeMiB: number | null;
   snaplen: number;
+  /** analysis threads (1: single-threaded) */
+  workers: number;
   help: boolean;
   version: boolean;
 }
@@ -53,6 +56,8 @@ Options:
   --user NAME            live, as root: drop to NAME once the capture is open (default nobody)
   --buffer-size MIB      live: kernel capture buffer size in MiB (default 64)
   --snaplen N            live: snapshot length (default 262144)
+  --workers N            analysis threads, sharded by address pair (default: CPUs, at most 8;
+                         1 = single-threaded); the output is the same whatever N
   -h, --help             show this help
   -V, --version          show the version
 
@@ -84,6 +89,11 @@ function parseArgsMessage(e: NodeJS.ErrnoException): string {
   return msg.split('\n')[0];
 }
 
+/** --workers default: the CPUs, at most 8 */
+export function defaultWorkers(): number {
+  return Math.max(1, Math.min(8, availableParallelism()));
+}
+
 export function parseCli(argv: string[]): CliOptions {
   let parsed;
   try {
@@ -107,6 +117,7 @@ export function parseCli(argv: string[]): CliOptions {
         user: { type: 'string' },
         'buffer-size': { type: 'string' },
         snaplen: { type: 'string' },
+        workers: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -132,6 +143,7 @@ export function parseCli(argv: string[]): CliOptions {
     user: v.user ?? null,
     bufferSizeMiB: intOption('buffer-size', v['buffer-size'], 1, 4096),
     snaplen: intOption('snaplen', v.snaplen, 64, 262144) ?? 262144,
+    workers: intOption('workers', v.workers, 1, 64) ?? defaultWorkers(),
     help: !!v.help,
     version: !!v.version,
   };

@@ -3,11 +3,12 @@ import { readCaptures, type ReadSummary } from '../capture/reader';
 import { Progress } from './progress';
 import { totalSize } from './startup';
 import type { AnalysisPipeline } from './pipeline';
+import { ParallelPipeline } from './workers/parallel-pipeline';
 import type { CliOptions } from './args';
 import type { RunControl } from './run-control';
 import type { RunOutcome } from './outcome';
 
-export async function runReplay(opts: CliOptions, pipeline: AnalysisPipeline, ctl: RunControl): Promise<RunOutcome> {
+export async function runReplay(opts: CliOptions, pipeline: AnalysisPipeline | ParallelPipeline, ctl: RunControl): Promise<RunOutcome> {
   let progress: Progress | null = null;
   try {
     if (opts.progress && process.stderr.isTTY && !opts.quiet) {
@@ -21,7 +22,8 @@ export async function runReplay(opts: CliOptions, pipeline: AnalysisPipeline, ct
     });
     progress?.stop();
     // An interrupted replay stops where it is: what was written is a prefix of the full run.
-    if (!ctl.interrupted) pipeline.finish();
+    if (!ctl.interrupted && !(pipeline instanceof ParallelPipeline && pipeline.failed)) await pipeline.finish();
+    else if (pipeline instanceof ParallelPipeline) await pipeline.stop();
     return {
       status: summary.error ? 2 : 0,
       stopReason: summary.error ? summary.error.message : null,
