@@ -103,7 +103,8 @@ export class ParallelPipeline {
       const sab = ringBuffer(RING_BYTES);
       const ch = new MessageChannel();
       const data: WorkerData = { sab, port: ch.port2, configPath, index: i, workers, faultAt, internal: this.inner.wantsInternal };
-      const w = new Worker(join(__dirname, 'worker.js'), { workerData: data, transferList: [ch.port2] });
+      // no inherited execArgv: a parent's loaders/inspector flags are not for the worker
+      const w = new Worker(join(__dirname, 'worker.js'), { workerData: data, transferList: [ch.port2], execArgv: [] });
       w.on('error', (e) => this.workerFailed(i, e.stack ?? String(e)));
       w.unref();
       this.workers.push(w);
