@@ -5,7 +5,7 @@
  * suppression summaries are ordered by the merge); a worker that throws exits 1 with what was
  * emitted flushed as complete lines; SIGTERM mid-replay leaves complete lines, a prefix of the run.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -74,7 +74,7 @@ const labFiles = fs
   .sort()
   .map((f) => path.join(ROOT, 'captures', f));
 
-async function sameOutput(t: Tap.Test, files: string[], ns: number[], extra: string[] = []): Promise<void> {
+async function sameOutput(t: Test, files: string[], ns: number[], extra: string[] = []): Promise<void> {
   const results = await pool(
     files.flatMap((f) => [1, ...ns].map((n) => () => cli(['-q', '--workers', String(n), ...extra, '-r', f]))),
   );
@@ -127,9 +127,8 @@ async function inProcess(file: string, workers: number): Promise<{ out: Buffer; 
   return { out: fs.readFileSync(outPath), error: summary.error ? String(summary.error.message) : null };
 }
 
-t.test('corpus captures: --workers 2 and 3 byte-identical to --workers 1', async (t) => {
-  const files = corpusFiles();
-  t.ok(files.length > 50, `${files.length} corpus captures`);
+async function sameInProcess(t: Test, files: string[], name: (f: string) => string, what: string): Promise<void> {
+  t.ok(files.length > 0, `${files.length} ${what}`);
   let identical = 0;
   let events = 0;
   for (const f of files) {
@@ -140,17 +139,22 @@ t.test('corpus captures: --workers 2 and 3 byte-identical to --workers 1', async
       const r = await inProcess(f, n);
       if (!r.out.equals(base.out) || r.error !== base.error) {
         same = false;
-        t.fail(`${corpusName(f)}: --workers ${n} differs from --workers 1`);
+        t.fail(`${name(f)}: --workers ${n} differs from --workers 1`);
       }
     }
     if (same) identical++;
   }
-  t.equal(identical, files.length, `${identical}/${files.length} corpus captures byte-identical with --workers 2 and 3 (${events} events)`);
+  t.equal(identical, files.length, `${identical}/${files.length} ${what} byte-identical with --workers 2 and 3 (${events} events)`);
+}
+
+t.test('corpus captures: --workers 2 and 3 byte-identical to --workers 1', async (t) => {
+  const files = corpusFiles();
+  t.ok(files.length > 50, `${files.length} corpus captures`);
+  await sameInProcess(t, files, corpusName, 'corpus captures');
 });
 
 t.test('lab captures: --workers 2 and 3 byte-identical to --workers 1', async (t) => {
-  t.ok(labFiles.length > 0, `${labFiles.length} lab captures`);
-  await sameOutput(t, labFiles, [2, 3]);
+  await sameInProcess(t, labFiles, (f) => path.basename(f), 'lab captures');
 });
 
 t.test('synthetic multi-host captures: --workers 2 and 3 byte-identical, default and tiny idle timeout', async (t) => {
