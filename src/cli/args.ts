@@ -21,6 +21,8 @@ export interface CliOptions {
   user: string | null;
   bufferSizeMiB: number | null;
   snaplen: number;
+  /** --workers N: analysis threads asked for (this build analyses on one thread whatever N) */
+  workers: number;
   help: boolean;
   version: boolean;
 }
@@ -46,6 +48,8 @@ Options:
   --zeek-dir DIR         also write Zeek logs (smb_mapping, smb_files, dce_rpc, ntlm, notice)
                          into DIR (appended; reopened on SIGHUP)
   --zeek-json            with --zeek-dir: Zeek's JSON log format instead of TSV
+  --workers N            analysis threads (contract v2); this build analyses on one thread
+                         whatever N (the output is the same), and says so on stderr
   --metrics HOST:PORT    serve Prometheus metrics at http://HOST:PORT/metrics
   --stats                print a capture summary (packets, bytes, link types, SMB flows) to stderr
   --no-progress          no progress bar on stderr during replay
@@ -107,6 +111,7 @@ export function parseCli(argv: string[]): CliOptions {
         user: { type: 'string' },
         'buffer-size': { type: 'string' },
         snaplen: { type: 'string' },
+        workers: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -132,6 +137,7 @@ export function parseCli(argv: string[]): CliOptions {
     user: v.user ?? null,
     bufferSizeMiB: intOption('buffer-size', v['buffer-size'], 1, 4096),
     snaplen: intOption('snaplen', v.snaplen, 64, 262144) ?? 262144,
+    workers: intOption('workers', v.workers, 1, 64) ?? 1,
     help: !!v.help,
     version: !!v.version,
   };
