@@ -1,4 +1,5 @@
 /** Formatting of protocol ids into the contract's hex strings (done once per lifecycle event). */
+import { u32le } from '../shared/bytes';
 
 function hex8(n: number): string {
   return (n >>> 0).toString(16).padStart(8, '0');
@@ -22,4 +23,9 @@ export function treeIdString(tid: number): string {
 /** A 64-bit id as one JS number key when it fits 53 bits, else a folded value (collision-checked by callers). */
 export function idKey(hi: number, lo: number): number {
   return (hi & 0x1fffff) * 4294967296 + (lo >>> 0);
+}
+
+/** An SMB2 FileId at b[off..off+16): its volatile half folded by idKey (the open on this connection). */
+export function smb2FileKeyAt(b: Uint8Array, off: number): number {
+  return idKey(u32le(b, off + 12), u32le(b, off + 8));
 }

@@ -42,7 +42,7 @@ import {
   SMB2_WRITE,
   type Smb2Header,
 } from '../../dissectors/smb2-types';
-import { idKey, smb2SessionIdString, treeIdString } from './ids';
+import { idKey, smb2FileKeyAt, smb2SessionIdString, treeIdString } from './ids';
 import { applyAuthNote, authKindOf, authNoteFromBlob } from './auth-note';
 import { createSucceeded, fileInfoSet, readAnswered, writeRequested } from './file-activity';
 import type { ConnState, OpenFile, PendingRequest, SessionState, TreeState } from './state';
@@ -64,8 +64,7 @@ function shareTypeName(t: number): ShareType | null {
 }
 
 function fileKey(fileId: Buffer): number {
-  // volatile half identifies the open on this connection; fold it into one number
-  return idKey(fileId.readUInt32LE(12), fileId.readUInt32LE(8));
+  return smb2FileKeyAt(fileId, 0);
 }
 
 function isSuccess(status: number): boolean {

@@ -25,9 +25,8 @@ import {
 import type { DcerpcArgValue, DcerpcCallRecord, Flow, Outcome, SessionView, Timestamp } from '../../shared/records';
 import { rpcStatusName, faultName } from './status-names';
 import type { RpcCounters, RpcLimits } from './limits';
+import { TO_CLIENT, TO_SERVER } from '../../shared/stream';
 
-export const TO_SERVER = 0;
-export const TO_CLIENT = 1;
 
 /** What a conversation needs from the tracker: identity at emit time, the record sink. */
 export interface RpcHost {
@@ -42,7 +41,6 @@ export interface RpcHost {
 export interface RpcOwner {
   readonly flow: Flow;
   session(): SessionView;
-  /** the connection lost bytes while this conversation was open */
   readonly transport: 'smb' | 'tcp';
   readonly pipe: string | null;
   readonly treeId: string | null;

@@ -5,6 +5,7 @@
  */
 import type { Timestamp } from '../../shared/records';
 import type { ConnState, OpenFile, SessionState } from '../state';
+import { pipeName } from '../auth-note';
 import { RpcConversation, type RpcHost } from './conversation';
 import { PipeOwner } from './owners';
 
@@ -31,7 +32,7 @@ export function conversationOf(host: RpcHost, cs: ConnState, f: OpenFile): RpcCo
 const RPC_PIPES = new Set([
   'atsvc', 'browser', 'drsuapi', 'dssetup', 'efsrpc', 'epmapper', 'eventlog', 'initshutdown', 'keysvc', 'lsarpc',
   'lsass', 'netdfs', 'netlogon', 'ntsvcs', 'protected_storage', 'samr', 'scerpc', 'spoolss', 'srvsvc', 'svcctl',
-  'tapsrv', 'trkwks', 'w32time', 'winreg', 'wkssvc', 'iremotewinspool', 'atsvc', 'tsch', 'netsetup', 'cert',
+  'tapsrv', 'trkwks', 'w32time', 'winreg', 'wkssvc', 'iremotewinspool', 'tsch', 'netsetup', 'cert',
 ]);
 
 /**
@@ -42,10 +43,10 @@ export function isRpcPipeName(name: string): boolean {
   return RPC_PIPES.has(pipeNameOf(name));
 }
 
+/** the tracker's pipe name (auth-note's pipeName), also without a `PIPE/` prefix */
 function pipeNameOf(name: string): string {
-  let n = name.replace(/^[\\/]+/, '').toLowerCase();
-  if (n.startsWith('pipe\\') || n.startsWith('pipe/')) n = n.slice(5);
-  return n;
+  const n = pipeName(name);
+  return n.startsWith('pipe/') ? n.slice(5) : n;
 }
 
 /** Remember a pipe opened in an unseen tree (bounded like every open). */
