@@ -169,19 +169,28 @@ const POOL_PER_KIND = 256;
 
 /** Free records by kind, shared by every connection of one tracker. */
 export class TxPool {
-  private readonly free = new Map<TxKind, Transaction[]>();
+  // a plain object keyed by kind: one property load per acquire, not a Map lookup by string
+  private readonly free: { [K in TxKind]: TxOf<K>[] } = {
+    negotiate: [],
+    'session-setup': [],
+    logoff: [],
+    'tree-connect': [],
+    'tree-disconnect': [],
+    create: [],
+    read: [],
+    'pipe-transceive': [],
+    andx: [],
+  };
 
   acquire<K extends TxKind>(kind: K): TxOf<K> {
-    const list = this.free.get(kind);
-    const tx = list !== undefined ? list.pop() : undefined;
-    return tx !== undefined ? (tx as TxOf<K>) : MAKE[kind]();
+    const tx = (this.free[kind] as TxOf<K>[]).pop();
+    return tx !== undefined ? tx : MAKE[kind]();
   }
 
   release(tx: Transaction): void {
     if (tx.kind === 'andx') for (const p of tx.parts) if (p !== null) this.release(p);
     tx.reset();
-    let list = this.free.get(tx.kind);
-    if (list === undefined) this.free.set(tx.kind, (list = []));
+    const list = this.free[tx.kind] as Transaction[];
     if (list.length < POOL_PER_KIND) list.push(tx);
   }
 }
