@@ -43,3 +43,13 @@ export function smb2FileKeyAt(b: Uint8Array, off: number): number {
 export function smb2FileKeyHiAt(b: Uint8Array, off: number): number {
   return idKeyHi(u32le(b, off + 12));
 }
+
+/**
+ * An SMB1 request's transaction key: the low PID, MID and its (first) command (PIDHigh is the
+ * key's keyHi). A response repeats all of them; the command keeps apart requests that reuse one
+ * MID while another waits (Metasploit's exploits send everything with MID 0), which PID+MID
+ * alone would confuse.
+ */
+export function smb1TxKey(pid: number, mid: number, command: number): number {
+  return ((pid & 0xffff) * 65536 + (mid & 0xffff)) * 256 + (command & 0xff);
+}

@@ -34,7 +34,7 @@ import {
   type Smb1Command,
   type Smb1Header,
 } from '../../dissectors/smb1-types';
-import { smb1UidString, treeIdString } from './ids';
+import { smb1TxKey, smb1UidString, treeIdString } from './ids';
 import { applyAuthNote, authKindOf, authNoteFromBlob, type AuthNote } from './auth-note';
 import { createSucceeded, writeRequested } from './file-activity';
 import { closeOpen, feedPipeData, isRpcPipeName, openDetachedPipe, pipeOpen } from './dcerpc/pipes';
@@ -107,7 +107,7 @@ export class Smb1Handler {
     /** the typed record of chained command i (the request's transaction made at the first) */
     const part = <K extends CommandTx['kind']>(i: number, kind: K): TxOf<K> => {
       if (chain === null) {
-        chain = cs.txs.begin('andx', h.pid * 65536 + h.mid, 0, msg.tsSec, msg.tsNsec);
+        chain = cs.txs.begin('andx', smb1TxKey(h.pid, h.mid, h.command), h.pid >>> 16, msg.tsSec, msg.tsNsec);
         chain.uid = h.uid;
         chain.treeId = h.tid;
       }
@@ -227,7 +227,7 @@ export class Smb1Handler {
   }
 
   private response(cs: ConnState, msg: SmbMessage, h: Smb1Header, cmds: Smb1Command[]): void {
-    const found = cs.txs.finish(h.pid * 65536 + h.mid, 0);
+    const found = cs.txs.finish(smb1TxKey(h.pid, h.mid, h.command), h.pid >>> 16);
     const req = found !== null && found.kind === 'andx' ? found : null;
     const ok = this.isOk(h);
     const buf = msg.data;

@@ -5,7 +5,7 @@
  *
  * Keys: SMB2 MessageId (64 bits: the low 53 in the numeric key, the rest kept in `keyHi` and
  * compared, so two ids that fold to one key are a counted collision, never a wrong match);
- * SMB1 PID·65536 + MID. An SMB1 request may chain several commands (AndX): it is one AndXTx
+ * SMB1 PID, MID and first command (ids.ts smb1TxKey). An SMB1 request may chain several commands (AndX): it is one AndXTx
  * holding a typed record per chained command. STATUS_PENDING interim responses leave the record
  * in place; the final response takes it out.
  *

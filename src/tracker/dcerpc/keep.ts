@@ -4,7 +4,7 @@
  * bytes and the connection's open pipes / pending pipe reads.
  */
 import type { ConnState } from '../state';
-import { idKey, idKeyHi, smb2FileKeyAt, smb2FileKeyHiAt } from '../ids';
+import { idKey, idKeyHi, smb1TxKey, smb2FileKeyAt, smb2FileKeyHiAt } from '../ids';
 import { u16le, u32le } from '../../shared/bytes';
 
 const SMB2_READ = 0x08;
@@ -31,7 +31,7 @@ export function keepPipeData(cs: ConnState, head: Buffer): boolean {
     const response = (head[9] & 0x80) !== 0;
     if (cmd === SMB1_WRITE_ANDX && !response) return isPipe(cs, u16le(head, 37), 0);
     if (cmd === SMB1_READ_ANDX && response) {
-      const tx = cs.txs.peek(u16le(head, 26) * 65536 + u16le(head, 30), 0);
+      const tx = cs.txs.peek(smb1TxKey(u16le(head, 26), u16le(head, 30), cmd), u16le(head, 12));
       const read = tx !== null && tx.kind === 'andx' ? tx.part(SMB1_READ_ANDX, 'read') : null;
       return read !== null && read.pipe;
     }
