@@ -39,6 +39,11 @@ const HIDDEN = new Set(['ecs.version', 'observer.product', 'observer.type', 'obs
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
 const MAX_SENSORS = 64;
 
+/** timeline rows as PageData describes them: sessions and trees (a tree gets its row appended by packRows) */
+type SpanRow = [start: number, end: number, lane: number, detail: number, code: number, ...row: number[]];
+/** ticks and marks */
+type PointRow = [t: number, lane: number, detail: number, code: number];
+
 interface Lane {
   client: string;
   server: string;
@@ -117,7 +122,7 @@ export class ReportBuilder {
       this.laneIndex.set(key, i);
       this.lanes.push({ client, server, clientNames: new Set(), serverNames: new Set(), events: 0 });
     }
-    const l = this.lanes[i];
+    const l = this.lanes[i]!; // i indexes lanes: from laneIndex, or the lane just pushed
     l.events++;
     const ws = str(ev, 'smb.workstation');
     if (ws !== undefined && ws !== '' && l.clientNames.size < 4) l.clientNames.add(ws);
@@ -194,13 +199,13 @@ export class ReportBuilder {
       detailOf.set(h, details.length);
       details.push(pairs);
     }
-    const sessions: number[][] = [];
-    const trees: number[][] = [];
-    const ticks: number[][] = [];
-    const marks: number[][] = [];
+    const sessions: SpanRow[] = [];
+    const trees: SpanRow[] = [];
+    const ticks: PointRow[] = [];
+    const marks: PointRow[] = [];
     const alerts: AlertEntry[] = [];
     for (const s of shown) this.items(s, detailOf, rel, tEnd, { sessions, trees, ticks, marks, alerts });
-    const byTime = (a: number[], b: number[]): number => a[0] - b[0] || a[3] - b[3];
+    const byTime = (a: SpanRow, b: SpanRow): number => a[0] - b[0] || a[3] - b[3];
     sessions.sort(byTime);
     trees.sort(byTime);
     packRows(trees);
@@ -228,12 +233,12 @@ export class ReportBuilder {
     const droppedLanes = r.droppedLane.map(laneOf);
     const density = this.density(droppedLanes, r.droppedT, t0, tEnd, rel);
     const pageLanes: PageData['lanes'] = [...remap.keys()].map((i) => {
-      const l = this.lanes[i];
+      const l = this.lanes[i]!; // remap's keys are the lanes items were drawn on
       return { client: l.client, server: l.server, clientNames: [...l.clientNames], serverNames: [...l.serverNames], events: l.events };
     });
     if (otherPairs > 0 && droppedLanes.some((l) => l === other)) {
       let events = 0;
-      for (let i = 0; i < this.lanes.length; i++) if (!remap.has(i)) events += this.lanes[i].events;
+      for (let i = 0; i < this.lanes.length; i++) if (!remap.has(i)) events += this.lanes[i]!.events;
       pageLanes.push({ client: 'other', server: 'other', clientNames: [], serverNames: [], events, others: otherPairs });
     }
     const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -275,7 +280,7 @@ export class ReportBuilder {
     detailOf: Map<Held, number>,
     rel: (t: number) => number,
     tEnd: number,
-    out: { sessions: number[][]; trees: number[][]; ticks: number[][]; marks: number[][]; alerts: AlertEntry[] },
+    out: { sessions: SpanRow[]; trees: SpanRow[]; ticks: PointRow[]; marks: PointRow[]; alerts: AlertEntry[] },
   ): void {
     let setup: Held | null = null;
     let end: Held | null = null;
@@ -345,9 +350,10 @@ export class ReportBuilder {
     const n = Math.max(4, Math.min(this.limits.densitySlices, Math.floor(this.limits.densityCells / lanesHit)));
     const width = Math.max((tEnd - t0) / n, 1e-3);
     const counts = new Map<number, number>();
+    // lanes and ts are parallel (Retention.dropEvent pushes one of each)
     for (let i = 0; i < ts.length; i++) {
-      const slice = Math.min(n - 1, Math.floor((ts[i] - t0) / width));
-      const k = lanes[i] * n + slice;
+      const slice = Math.min(n - 1, Math.floor((ts[i]! - t0) / width));
+      const k = lanes[i]! * n + slice;
       counts.set(k, (counts.get(k) ?? 0) + 1);
     }
     return [...counts]
@@ -362,7 +368,7 @@ export class ReportBuilder {
 const TREE_ROWS = 3;
 
 /** Concurrent trees of a lane on up to three rows (appended as the item's last value; trees sorted by start). */
-function packRows(trees: number[][]): void {
+function packRows(trees: SpanRow[]): void {
   const ends = new Map<number, number[]>();
   for (const t of trees) {
     let rows = ends.get(t[2]);
@@ -463,6 +469,6 @@ function flatten(v: Json, prefix: string, put: (k: string, v: string | number | 
     v.forEach((x, i) => flatten(x, `${prefix}.${i}`, put, depth + 1, budget));
     return;
   }
-  for (const k of Object.keys(v)) flatten(v[k], prefix === '' ? k : `${prefix}.${k}`, put, depth + 1, budget);
+  for (const k of Object.keys(v)) flatten(v[k]!, prefix === '' ? k : `${prefix}.${k}`, put, depth + 1, budget);
 }
 

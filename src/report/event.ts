@@ -44,7 +44,8 @@ const ISO = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?Z$/;
 export function parseTimestamp(s: string): number {
   const m = ISO.exec(s);
   if (m === null) return NaN;
-  const ms = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
+  // groups 1-6 always participate in a match; only the fraction (7) is optional
+  const ms = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
   const frac = m[7] === undefined ? 0 : Number('0.' + m[7]) * 1000;
   return ms + frac;
 }

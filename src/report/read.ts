@@ -40,7 +40,7 @@ export async function readEventLogs(files: string[], onLine: (p: ParsedLine) => 
   const heads: (ParsedLine | null)[] = [];
   const next = async (i: number): Promise<void> => {
     for (;;) {
-      const r = await its[i].next();
+      const r = await its[i]!.next(); // i < its.length: heads and its are parallel
       if (r.done) {
         heads[i] = null;
         return;
@@ -57,9 +57,9 @@ export async function readEventLogs(files: string[], onLine: (p: ParsedLine) => 
   for (;;) {
     let best = -1;
     for (let i = 0; i < heads.length; i++) {
-      const h = heads[i];
+      const h = heads[i]!;
       if (h === null || !h.ok) continue;
-      const b = best < 0 ? null : heads[best];
+      const b = best < 0 ? null : heads[best]!;
       if (b === null || (b.ok && h.t < b.t)) best = i;
     }
     if (best < 0) return;

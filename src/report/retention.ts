@@ -57,15 +57,15 @@ class PoolHeap {
     let i = a.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.above(a[i], a[p])) break;
-      [a[i], a[p]] = [a[p], a[i]];
+      if (!this.above(a[i]!, a[p]!)) break;
+      [a[i], a[p]] = [a[p]!, a[i]!];
       i = p;
     }
   }
   pop(): Sess | undefined {
     const a = this.a;
     if (a.length === 0) return undefined;
-    const top = a[0];
+    const top = a[0]!;
     const last = a.pop()!;
     if (a.length > 0) {
       a[0] = last;
@@ -74,10 +74,10 @@ class PoolHeap {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;
-        if (l < a.length && this.above(a[l], a[m])) m = l;
-        if (r < a.length && this.above(a[r], a[m])) m = r;
+        if (l < a.length && this.above(a[l]!, a[m]!)) m = l;
+        if (r < a.length && this.above(a[r]!, a[m]!)) m = r;
         if (m === i) break;
-        [a[i], a[m]] = [a[m], a[i]];
+        [a[i], a[m]] = [a[m]!, a[i]!];
         i = m;
       }
     }
@@ -160,8 +160,8 @@ export class Retention {
   /** Sessions closed longer than the correlation window ago enter the sample. */
   private advance(now: number): void {
     const q = this.queue;
-    while (this.queueHead < q.length && q[this.queueHead].closeT < now - CHAIN_WINDOW_MS) {
-      this.enterPool(q[this.queueHead++]);
+    while (this.queueHead < q.length && q[this.queueHead]!.closeT < now - CHAIN_WINDOW_MS) {
+      this.enterPool(q[this.queueHead++]!);
     }
     if (this.queueHead > 4096 && this.queueHead * 2 > q.length) {
       q.splice(0, this.queueHead);
@@ -200,7 +200,7 @@ export class Retention {
 
   /** End of input: everything still open or queued enters the sample; returns the shown sessions in arrival order. */
   finish(): Sess[] {
-    for (let i = this.queueHead; i < this.queue.length; i++) this.enterPool(this.queue[i]);
+    for (let i = this.queueHead; i < this.queue.length; i++) this.enterPool(this.queue[i]!);
     this.queue.length = 0;
     this.queueHead = 0;
     // open sessions in arrival order (Map order), so the result does not depend on hash-map layout

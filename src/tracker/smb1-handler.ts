@@ -117,7 +117,7 @@ export class Smb1Handler {
       return tx;
     };
     for (let i = 0; i < cmds.length; i++) {
-      const c = cmds[i];
+      const c = cmds[i]!;
       switch (c.command) {
         case SMB1_NEGOTIATE:
           part(i, 'negotiate');
@@ -221,7 +221,7 @@ export class Smb1Handler {
     const tx = chain as AndXTx | null;
     if (tx === null) return;
     for (let i = 0; i < cmds.length; i++) {
-      tx.commands.push(cmds[i].command);
+      tx.commands.push(cmds[i]!.command);
       if (tx.parts.length <= i) tx.parts.push(null);
     }
   }
@@ -237,11 +237,12 @@ export class Smb1Handler {
       if (cmds.length === 0) this.one(cs, msg, h, null, h.command, ok, req, buf);
       for (let i = 0; i < cmds.length; i++) {
         const last = i === cmds.length - 1;
-        this.one(cs, msg, h, cmds[i], cmds[i].command, last ? ok : true, req, buf);
+        const c = cmds[i]!;
+        this.one(cs, msg, h, c, c.command, last ? ok : true, req, buf);
       }
       // A chained request whose later commands got no response block failed on them.
       if (!ok && req !== null && req.commands.length > cmds.length) {
-        for (let i = Math.max(1, cmds.length); i < req.commands.length; i++) this.one(cs, msg, h, null, req.commands[i], false, req, buf);
+        for (let i = Math.max(1, cmds.length); i < req.commands.length; i++) this.one(cs, msg, h, null, req.commands[i]!, false, req, buf);
       }
     } finally {
       if (found !== null) cs.txs.done(found);

@@ -17,7 +17,7 @@ export function keepPipeData(cs: ConnState, head: Buffer): boolean {
   if (head[0] === 0xfe) {
     if (head.length < 96) return false;
     const cmd = u16le(head, 12);
-    const response = (head[16] & 1) !== 0;
+    const response = (head[16]! & 1) !== 0;
     if (cmd === SMB2_WRITE && !response) return isPipe(cs, smb2FileKeyAt(head, 64 + 16), smb2FileKeyHiAt(head, 64 + 16));
     if (cmd === SMB2_READ && response) {
       const hi = u32le(head, 28);
@@ -27,8 +27,8 @@ export function keepPipeData(cs: ConnState, head: Buffer): boolean {
     return false;
   }
   if (head[0] === 0xff) {
-    const cmd = head[4];
-    const response = (head[9] & 0x80) !== 0;
+    const cmd = head[4]!;
+    const response = (head[9]! & 0x80) !== 0;
     if (cmd === SMB1_WRITE_ANDX && !response) return isPipe(cs, u16le(head, 37), 0);
     if (cmd === SMB1_READ_ANDX && response) {
       const tx = cs.txs.peek(smb1TxKey(u16le(head, 26), u16le(head, 30), cmd), u16le(head, 12));

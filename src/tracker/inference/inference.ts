@@ -203,7 +203,7 @@ export class Inference implements InferenceOwner {
       const host = svc.slice(svc.indexOf('/') + 1).replace(/[@:].*$/, '');
       if (host !== '') {
         add(host, PRIOR.kerberos);
-        const label = host.split('.')[0];
+        const label = host.split('.')[0]!; // split yields at least one part
         if (label !== host) add(label, PRIOR.netbios);
       }
     }

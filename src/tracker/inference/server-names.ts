@@ -56,7 +56,7 @@ export class ServerFacts {
 /** `\\server\share` → [server, share]; null when the path has no server part */
 export function splitUncPath(path: string): [string, string] | null {
   const m = /^[\\/]{2}([^\\/]+)[\\/]+([^\\/]+)[\\/]*$/.exec(path);
-  return m === null ? null : [m[1], m[2]];
+  return m === null ? null : [m[1]!, m[2]!]; // both groups always participate
 }
 
 /**

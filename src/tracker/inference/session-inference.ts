@@ -117,7 +117,7 @@ export class SessionInference {
       return;
     }
     const cls = this.pendClass[i] as RequestClass;
-    const reqSize = this.pendSize[i];
+    const reqSize = this.pendSize[i]!; // match() returns an index below pendCount
     this.remove(i);
     if (cls !== RequestClass.Small && this.sinceSmall >= 0) this.sinceSmall++;
     if (compound) return;
@@ -224,8 +224,8 @@ export class SessionInference {
 
   /** the tree activity goes to: the newest open tree not marked as ending, else the newest */
   private active(): InferredTree | null {
-    for (let i = this.open.length - 1; i >= 0; i--) if (this.open[i].endSec < 0) return this.open[i];
-    return this.open.length > 0 ? this.open[this.open.length - 1] : null;
+    for (let i = this.open.length - 1; i >= 0; i--) if (this.open[i]!.endSec < 0) return this.open[i]!;
+    return this.open.length > 0 ? this.open[this.open.length - 1]! : null;
   }
 
   private connect(reqSize: number, sec: number, nsec: number): void {
@@ -249,7 +249,7 @@ export class SessionInference {
     this.smallSec = sec;
     this.smallNsec = nsec;
     for (let i = this.open.length - 1; i >= 0; i--) {
-      const t = this.open[i];
+      const t = this.open[i]!;
       if (t.endSec < 0) {
         t.endSec = sec;
         t.endNsec = nsec;
