@@ -129,6 +129,23 @@ t.test('bad lines are counted, not fatal', async (t) => {
   t.ok(renderReport(d, { inputs: [], packets: null, bytes: null }).length > 1000, 'an empty report still renders');
 });
 
+t.test('a share_class naming an Object.prototype member is an unknown class, not a function', async (t) => {
+  const ev = (cls: string, sec: number): string =>
+    JSON.stringify({
+      '@timestamp': `2026-01-01T00:00:0${sec}.000000Z`,
+      event: { kind: 'event', action: 'smb-tree-disconnect', outcome: 'success', duration: 1e9 },
+      source: { ip: '10.0.0.1' },
+      destination: { ip: '10.0.0.2' },
+      smb: { share: `\\\\srv\\s${sec}$`, share_class: cls },
+    });
+  const d = build([ev('constructor', 1), ev('toString', 2), ev('__proto__', 3), ev('admin', 4)].join('\n'));
+  t.same(
+    d.trees.map((x) => x[4]),
+    [4, 4, 4, 1],
+    'class codes: unknown for the prototype names, admin for admin',
+  );
+});
+
 t.test('rotated logs (any order, gzip) merge to the same page as one log', async (t) => {
   const log = v2Log(60);
   const text = ndjson(log.events);

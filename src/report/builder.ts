@@ -393,7 +393,10 @@ function notable(ev: EventObj, action: string): boolean {
 
 const CLASS_CODES: Record<string, number> = { normal: 0, admin: 1, ipc: 2, hidden: 3, unknown: 4 };
 function shareClassCode(ev: EventObj): number {
-  return CLASS_CODES[str(ev, 'smb.share_class') ?? 'unknown'] ?? 4;
+  const cls = str(ev, 'smb.share_class') ?? 'unknown';
+  // own keys only: a log line's share_class 'constructor' or 'toString' is no class (it drew
+  // Object's function into the page data: null, or a string where a number belongs)
+  return Object.hasOwn(CLASS_CODES, cls) ? CLASS_CODES[cls]! : 4;
 }
 
 function alertEntry(ev: EventObj, h: Held, detail: number, rel: (t: number) => number): AlertEntry {
