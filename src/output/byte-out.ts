@@ -55,25 +55,51 @@ export class ByteOut {
     this.pos = p;
   }
 
-  /** a JSON string literal, byte for byte what JSON.stringify(s) gives, UTF-8 encoded */
+  /**
+   * a JSON string literal, byte for byte what JSON.stringify(s) gives, UTF-8 encoded: ASCII and
+   * BMP characters outside the surrogate range are encoded here; a string with anything to escape
+   * or any surrogate goes through JSON.stringify and Buffer#write (strSlow)
+   */
   str(s: string): void {
     const n = s.length;
-    if (this.pos + n + 2 > this.buf.length) this.grow(n + 2);
+    // worst case 3 bytes per UTF-16 unit, plus the quotes
+    if (this.pos + n * 3 + 2 > this.buf.length) this.grow(n * 3 + 2);
     const b = this.buf;
     const start = this.pos;
     let p = start;
     b[p++] = 0x22;
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
-      if (c < 0x20 || c === 0x22 || c === 0x5c || c >= 0x80) {
+      if (c < 0x80) {
+        if (c < 0x20 || c === 0x22 || c === 0x5c) {
+          this.pos = start;
+          this.strSlow(s);
+          return;
+        }
+        b[p++] = c;
+      } else if (c < 0x800) {
+        b[p++] = 0xc0 | (c >> 6);
+        b[p++] = 0x80 | (c & 0x3f);
+      } else if (c >= 0xd800 && c <= 0xdfff) {
         this.pos = start;
         this.strSlow(s);
         return;
+      } else {
+        b[p++] = 0xe0 | (c >> 12);
+        b[p++] = 0x80 | ((c >> 6) & 0x3f);
+        b[p++] = 0x80 | (c & 0x3f);
       }
-      b[p++] = c;
     }
     b[p++] = 0x22;
     this.pos = p;
+  }
+
+  /** bytes written as they are (pre-encoded JSON fragments) */
+  bytes(u: Uint8Array): void {
+    const n = u.length;
+    if (this.pos + n > this.buf.length) this.grow(n);
+    this.buf.set(u, this.pos);
+    this.pos += n;
   }
 
   private strSlow(s: string): void {
