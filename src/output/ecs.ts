@@ -66,7 +66,27 @@ export const MAX_LISTED = 16;
 
 /** event.action of a lifecycle record (`smb-` + kind) or of an alert (its rule name). */
 export function actionOf(rec: OutputRecord): string {
-  return rec.kind === 'alert' ? rec.ruleName : rec.kind === 'dcerpc-call' ? 'dcerpc-call' : 'smb-' + rec.kind;
+  // literals, not 'smb-' + kind: actionOf runs twice per record (output and the summary's counts)
+  switch (rec.kind) {
+    case 'alert':
+      return rec.ruleName;
+    case 'dcerpc-call':
+      return 'dcerpc-call';
+    case 'session-setup':
+      return 'smb-session-setup';
+    case 'session-end':
+      return 'smb-session-end';
+    case 'tree-connect':
+      return 'smb-tree-connect';
+    case 'tree-disconnect':
+      return 'smb-tree-disconnect';
+    case 'encrypted-session':
+      return 'smb-encrypted-session';
+    case 'inferred-tree':
+      return 'smb-inferred-tree';
+    default:
+      return 'smb-' + (rec as { kind: string }).kind;
+  }
 }
 
 /** NT status STATUS_SUCCESS or SMB1 DOS class 0 (DOS:0x00:…) */
