@@ -2,12 +2,12 @@
 import { startMetricsServer, type MetricsServer } from '../output/metrics';
 import { metricsSources } from './metrics-sources';
 import { err } from './diagnostics';
-import type { AnalysisPipeline } from './pipeline';
+import type { PipelineView } from './pipeline';
 import type { RunControl } from './run-control';
 import type { CliOptions } from './args';
 
 /** The server (null without --metrics), or false after reporting why it cannot listen. */
-export async function startMetrics(opts: CliOptions, pipeline: AnalysisPipeline, ctl: RunControl): Promise<MetricsServer | null | false> {
+export async function startMetrics(opts: CliOptions, pipeline: PipelineView, ctl: RunControl): Promise<MetricsServer | null | false> {
   if (!opts.metrics) return null;
   let metrics: MetricsServer;
   try {
