@@ -24,6 +24,8 @@ export interface CliOptions {
   snaplen: number;
   /** analysis threads (1: single-threaded) */
   workers: number;
+  /** --workers was given (else the default, which small replays trade for one thread: see main) */
+  workersGiven: boolean;
   help: boolean;
   version: boolean;
 }
@@ -56,8 +58,9 @@ Options:
   --user NAME            live, as root: drop to NAME once the capture is open (default nobody)
   --buffer-size MIB      live: kernel capture buffer size in MiB (default 64)
   --snaplen N            live: snapshot length (default 262144)
-  --workers N            analysis threads, sharded by address pair (default: CPUs, at most 8;
-                         1 = single-threaded); the output is the same whatever N
+  --workers N            analysis threads, sharded by address pair (default: CPUs, at most 8,
+                         but 1 for replays under 16 MiB; 1 = single-threaded); the output is
+                         the same whatever N
   -h, --help             show this help
   -V, --version          show the version
 
@@ -144,6 +147,7 @@ export function parseCli(argv: string[]): CliOptions {
     bufferSizeMiB: intOption('buffer-size', v['buffer-size'], 1, 4096),
     snaplen: intOption('snaplen', v.snaplen, 64, 262144) ?? 262144,
     workers: intOption('workers', v.workers, 1, 64) ?? defaultWorkers(),
+    workersGiven: v.workers !== undefined,
     help: !!v.help,
     version: !!v.version,
   };

@@ -7,16 +7,17 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { AnalysisPipeline } from './pipeline';
-import { ParallelPipeline } from './workers/parallel-pipeline';
+import type * as Sharded from './workers/parallel-pipeline';
+import { isSharded } from './workers/sharded';
+import type * as RunAs from './run-as';
+import type * as LiveRun from './live-run';
 import { summaryText } from './summary';
 import { err } from './diagnostics';
-import { loadConfiguration, parseArguments, readFilesExist } from './startup';
-import { chooseRunAs } from './run-as';
+import { loadConfiguration, parseArguments, readFilesExist, workersFor } from './startup';
 import { openOutput } from './output';
 import { RunControl } from './run-control';
 import { startMetrics } from './metrics-endpoint';
 import { runReplay } from './replay';
-import { runLive } from './live-run';
 import { finishReport, openReport, runReportCommand, teeToReport } from './report-command';
 
 // Keep the heap near what is live: V8 otherwise lets the old generation grow to ~4x the live data
@@ -33,7 +34,8 @@ async function run(argv: string[]): Promise<number> {
   if (!readFilesExist(opts.readFiles)) return 2;
   const output = openOutput(opts, config.suppression.window, config.observer.name);
   if (output === null) return 2;
-  const runAs = opts.iface ? chooseRunAs(opts.user) : null;
+  // live-only modules (tcpdump, privileges) load only for live runs: start-up
+  const runAs = opts.iface ? (require('./run-as') as typeof RunAs).chooseRunAs(opts.user) : null;
   if (runAs === false) return 2;
 
   const report = openReport(opts.report);
@@ -41,10 +43,14 @@ async function run(argv: string[]): Promise<number> {
 
   const sink = report ? teeToReport(output.writer, report.builder) : output.writer;
   const live = !!opts.iface;
-  const pipeline = opts.workers > 1 ? new ParallelPipeline(config, sink, opts.workers, opts.config, { live }) : new AnalysisPipeline(config, sink, { live });
+  const workers = workersFor(opts);
+  const pipeline =
+    workers > 1
+      ? new (require('./workers/parallel-pipeline') as typeof Sharded).ParallelPipeline(config, sink, workers, opts.config, { live })
+      : new AnalysisPipeline(config, sink, { live });
   const started = process.hrtime.bigint();
   const ctl = new RunControl(output.writer, opts.readFiles.includes('-'));
-  if (pipeline instanceof ParallelPipeline) {
+  if (isSharded(pipeline)) {
     // a worker threw: stop reading; what the workers emitted is written, exit 1
     pipeline.onFailure = () => {
       if (ctl.live) ctl.live.stop();
@@ -55,7 +61,7 @@ async function run(argv: string[]): Promise<number> {
   const metrics = await startMetrics(opts, pipeline, ctl);
   if (metrics === false) return 2;
 
-  const outcome = opts.iface ? await runLive(opts, runAs, pipeline, ctl) : await runReplay(opts, pipeline, ctl);
+  const outcome = opts.iface ? await (require('./live-run') as typeof LiveRun).runLive(opts, runAs, pipeline, ctl) : await runReplay(opts, pipeline, ctl);
   if (outcome === null) {
     await metrics?.close();
     return 2;
@@ -78,7 +84,7 @@ async function run(argv: string[]): Promise<number> {
   }
   // The reason the input stopped is one stderr line, after the summary, so it is the last thing seen.
   if (outcome.stopReason !== null) err(outcome.stopReason);
-  if (pipeline instanceof ParallelPipeline && pipeline.failed) return 1;
+  if (isSharded(pipeline) && pipeline.failed) return 1;
   if ((output.failed() || !reportOk) && outcome.status === 0) return 1;
   return outcome.status;
 }

@@ -1,5 +1,6 @@
 /** --metrics HOST:PORT: the Prometheus endpoint over the run's counters. */
-import { startMetricsServer, type MetricsServer } from '../output/metrics';
+import type * as Metrics from '../output/metrics';
+import type { MetricsServer } from '../output/metrics';
 import { metricsSources } from './metrics-sources';
 import { err } from './diagnostics';
 import type { PipelineView } from './pipeline';
@@ -11,6 +12,8 @@ export async function startMetrics(opts: CliOptions, pipeline: PipelineView, ctl
   if (!opts.metrics) return null;
   let metrics: MetricsServer;
   try {
+    // the HTTP server and prom-client load only with --metrics (start-up)
+    const { startMetricsServer } = require('../output/metrics') as typeof Metrics;
     metrics = await startMetricsServer(opts.metrics, metricsSources(pipeline, () => ctl.live?.stats.droppedKernel ?? 0));
   } catch (e) {
     err(`--metrics ${opts.metrics}: ${(e as Error).message}`);

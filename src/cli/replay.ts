@@ -3,13 +3,12 @@ import { readCaptures, type ReadSummary } from '../capture/reader';
 import { Progress } from './progress';
 import { err } from './diagnostics';
 import { totalSize } from './startup';
-import type { AnalysisPipeline } from './pipeline';
-import { ParallelPipeline } from './workers/parallel-pipeline';
+import { isSharded, type AnyPipeline } from './workers/sharded';
 import type { CliOptions } from './args';
 import type { RunControl } from './run-control';
 import type { RunOutcome } from './outcome';
 
-export async function runReplay(opts: CliOptions, pipeline: AnalysisPipeline | ParallelPipeline, ctl: RunControl): Promise<RunOutcome> {
+export async function runReplay(opts: CliOptions, pipeline: AnyPipeline, ctl: RunControl): Promise<RunOutcome> {
   let progress: Progress | null = null;
   try {
     if (opts.progress && process.stderr.isTTY && !opts.quiet) {
@@ -23,8 +22,8 @@ export async function runReplay(opts: CliOptions, pipeline: AnalysisPipeline | P
     });
     progress?.stop();
     // An interrupted replay stops where it is: what was written is a prefix of the full run.
-    if (!ctl.interrupted && !(pipeline instanceof ParallelPipeline && pipeline.failed)) await pipeline.finish();
-    else if (pipeline instanceof ParallelPipeline) await pipeline.stop();
+    if (!ctl.interrupted && !(isSharded(pipeline) && pipeline.failed)) await pipeline.finish();
+    else if (isSharded(pipeline)) await pipeline.stop();
     // after the end: a sharded run's workers have then reported every loss
     // a snaplen that cuts SMB messages hides what they said: always told, even with -q
     pipeline.snaplenCut.forEach((s, i) => {

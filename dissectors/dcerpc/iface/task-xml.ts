@@ -4,7 +4,7 @@
  * runs as. Parsed with saxes — a strict streaming parser: no tree is built, and since it expands
  * no DTD-declared entities a hostile "billion laughs" document is an error, not a memory bomb.
  */
-import { SaxesParser } from 'saxes';
+import type * as Saxes from 'saxes';
 
 export interface TaskFacts {
   command?: string;
@@ -24,6 +24,8 @@ export function taskFacts(xml: string): TaskFacts | null {
   let failed = false;
   let userId: string | undefined;
   let groupId: string | undefined;
+  // loaded on the first task definition seen, not at every start-up
+  const { SaxesParser } = require('saxes') as typeof Saxes;
   const p = new SaxesParser({ xmlns: false, position: false });
   p.on('error', () => {
     failed = true;

@@ -17,7 +17,7 @@
  * workers with no packets of their own get a TICK every TICK_EVERY packets so watermarks move.
  */
 import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { AnalysisPipeline, type RecordWriter } from '../pipeline';
 import type { Config } from '../../shared/config';
 import type { InternalRecord, LifecycleRecord } from '../../shared/records';
@@ -27,6 +27,9 @@ import { netOptionsFromConfig } from '../../net/pipeline';
 import { RoomFaults } from '../../shared/faults';
 import { ENTRY_FINISH, ENTRY_PACKET, ENTRY_STOP, ENTRY_TICK, HEADER_BYTES, RingWriter, ringBuffer } from './ring';
 import { PHASE_EXPIRY, SummedCounters, TAG_WIDTH, type CounterSnapshot, type WorkerData, type WorkerMessage } from './protocol';
+
+/** the worker script: beside this module, or under workers/ beside the CLI bundle (dist/src/cli/main.js) */
+const WORKER_SCRIPT = basename(__dirname) === 'workers' ? join(__dirname, 'worker.js') : join(__dirname, 'workers', 'worker.js');
 
 const RING_BYTES = 4 << 20;
 /** packets between TICKs to every worker (watermarks of workers without packets move) */
@@ -48,6 +51,8 @@ const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 const sleepMs = (ms: number): void => void Atomics.wait(sleepCell, 0, 0, ms);
 
 export class ParallelPipeline {
+  /** (isSharded) */
+  readonly sharded = true;
   /** detection, output and their counters (its own net and tracker stay unused) */
   readonly inner: AnalysisPipeline;
   readonly capture;
@@ -109,7 +114,7 @@ export class ParallelPipeline {
       const ch = new MessageChannel();
       const data: WorkerData = { sab, port: ch.port2, configPath, index: i, workers, faultAt, internal: this.inner.wantsInternal };
       // no inherited execArgv: a parent's loaders/inspector flags are not for the worker
-      const w = new Worker(join(__dirname, 'worker.js'), { workerData: data, transferList: [ch.port2], execArgv: [] });
+      const w = new Worker(WORKER_SCRIPT, { workerData: data, transferList: [ch.port2], execArgv: [] });
       w.on('error', (e) => this.workerFailed(i, e.stack ?? String(e)));
       w.unref();
       this.workers.push(w);
