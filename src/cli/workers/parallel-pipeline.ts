@@ -397,7 +397,7 @@ export class ParallelPipeline {
 }
 
 /** Hash of the unordered address pair (same for both directions). */
-function pairHash(buf: Buffer, a: number, b: number, len: number): number {
+export function pairHash(buf: Buffer, a: number, b: number, len: number): number {
   return (addrHash(buf, a, len) + addrHash(buf, b, len)) >>> 0;
 }
 
