@@ -25,13 +25,14 @@ import { FramePacket, type CapturedPacket } from '../../shared/packet';
 import { PacketDecoder, newDecodedPacket } from '../../net/decode';
 import { netOptionsFromConfig } from '../../net/pipeline';
 import { RoomFaults } from '../../shared/faults';
-import { ENTRY_FINISH, ENTRY_PACKET, ENTRY_STOP, ENTRY_TICK, HEADER_BYTES, RingWriter, ringBuffer } from './ring';
+import { ENTRY_FINISH, ENTRY_PACKET, ENTRY_STOP, ENTRY_TICK, RingWriter, ringBuffer } from './ring';
 import { PHASE_EXPIRY, SummedCounters, TAG_WIDTH, type CounterSnapshot, type WorkerData, type WorkerMessage } from './protocol';
 
 /** the worker script: beside this module, or under workers/ beside the CLI bundle (dist/src/cli/main.js) */
 const WORKER_SCRIPT = basename(__dirname) === 'workers' ? join(__dirname, 'worker.js') : join(__dirname, 'workers', 'worker.js');
 
 const RING_BYTES = 4 << 20;
+const workerExecArgv = (process.env.SHAREWATCH_WORKER_EXEC_ARGV ?? '').split(' ').filter((a) => a !== '');
 /** packets between TICKs to every worker (watermarks of workers without packets move) */
 const TICK_EVERY = 1024;
 /** packets between looks at the workers' messages */
@@ -113,8 +114,9 @@ export class ParallelPipeline {
       const sab = ringBuffer(RING_BYTES);
       const ch = new MessageChannel();
       const data: WorkerData = { sab, port: ch.port2, configPath, index: i, workers, faultAt, internal: this.inner.wantsInternal };
-      // no inherited execArgv: a parent's loaders/inspector flags are not for the worker
-      const w = new Worker(WORKER_SCRIPT, { workerData: data, transferList: [ch.port2], execArgv: [] });
+      // no inherited execArgv: a parent's loaders/inspector flags are not for the worker;
+      // SHAREWATCH_WORKER_EXEC_ARGV (e.g. "--cpu-prof --cpu-prof-dir=prof") profiles the workers
+      const w = new Worker(WORKER_SCRIPT, { workerData: data, transferList: [ch.port2], execArgv: workerExecArgv });
       w.on('error', (e) => this.workerFailed(i, e.stack ?? String(e)));
       w.unref();
       this.workers.push(w);
@@ -199,7 +201,7 @@ export class ParallelPipeline {
       const pos = ring.reserve(cap, () => this.pump());
       if (pos >= 0) {
         ring.header(pos, ENTRY_PACKET, cap, n, p.tsSec, p.tsNsec, p.linktype, this.nowSec, this.nowNsec, p.origLen);
-        buf.copy(ring.bytes, pos + HEADER_BYTES, off, off + cap);
+        ring.copyIn(pos, buf, off, cap);
         ring.commit(cap);
         this.lastSent[w] = n;
       }
@@ -267,6 +269,7 @@ export class ParallelPipeline {
     if (pos < 0) return;
     ring.header(pos, type, 0, n, 0, 0, 0, this.nowSec < 0 ? 0 : this.nowSec, this.nowNsec, 0);
     ring.commit(0);
+    ring.publish();
     this.lastSent[i] = n;
   }
 
@@ -282,6 +285,7 @@ export class ParallelPipeline {
 
   /** Reads every waiting worker message, then releases what every worker has passed. */
   pump(): void {
+    for (let i = 0; i < this.n; i++) this.rings[i].publish();
     for (let i = 0; i < this.n; i++) {
       let m;
       while ((m = receiveMessageOnPort(this.ports[i])) !== undefined) this.onMessage(i, m.message as WorkerMessage);

@@ -49,10 +49,15 @@ export class RingBase {
   }
 }
 
+/** entries committed before they are published (one Atomics.store, and a wake-up if the consumer sleeps) */
+const PUBLISH_EVERY = 64;
+
 /** The reader thread's end. */
 export class RingWriter extends RingBase {
   /** local copy of the write count (published with Atomics.store) */
   private w = 0;
+  /** entries committed since the last publish */
+  private unpublished = 0;
 
   /** Room for an entry of `len` payload bytes, waiting while the ring is full. False: the consumer failed. */
   reserve(len: number, onWait: () => void): number {
@@ -74,6 +79,8 @@ export class RingWriter extends RingBase {
         return pos;
       }
       if (this.failed) return -1;
+      // the consumer must see what is there before the producer waits for it
+      this.publish();
       onWait();
       Atomics.store(this.ctrl, P_WAIT, 1);
       Atomics.wait(this.ctrl, R, r, 5);
@@ -81,11 +88,36 @@ export class RingWriter extends RingBase {
     }
   }
 
-  /** Publishes the entry written at `pos` with `len` payload bytes. */
+  /**
+   * Commits the entry written at `pos` with `len` payload bytes; published every PUBLISH_EVERY
+   * entries (a store and, when the consumer sleeps, a futex wake per packet cost the reader
+   * thread more than the copy) — and by publish(), which the reader calls before it looks at the
+   * workers' messages, on every control entry and before it waits.
+   */
   commit(len: number): void {
     this.w = (this.w + HEADER_BYTES + ((len + 7) & ~7)) | 0;
+    if (++this.unpublished >= PUBLISH_EVERY) this.publish();
+  }
+
+  /** Makes every committed entry visible to the consumer (and wakes it if it sleeps). */
+  publish(): void {
+    if (this.unpublished === 0) return;
+    this.unpublished = 0;
     Atomics.store(this.ctrl, W, this.w);
     if (Atomics.load(this.ctrl, C_SLEEP) !== 0) Atomics.notify(this.ctrl, W);
+  }
+
+  /** Copies `len` bytes of `src` from `off` to the entry at `pos` (after its header). */
+  copyIn(pos: number, src: Uint8Array, off: number, len: number): void {
+    const dst = this.bytes;
+    let d = pos + HEADER_BYTES;
+    if (len > 256) {
+      // Buffer#copy's fixed cost (argument checks, a view object) is worth it only for larger packets
+      (src as Buffer).copy(dst, d, off, off + len);
+      return;
+    }
+    const end = off + len;
+    for (let s = off; s < end; s++) dst[d++] = src[s];
   }
 
   /** Writes one header. */
@@ -106,13 +138,22 @@ export class RingWriter extends RingBase {
 /** The worker's end. */
 export class RingReader extends RingBase {
   private r = 0;
+  /** the write count last read (reloaded only when this end has caught up with it) */
+  private wSeen = 0;
+  /** entries released since the read count was last published */
+  private unreleased = 0;
 
   /** Offset of the next entry, or -1 when the ring is empty. */
   next(): number {
     const cap = this.capacity;
     for (;;) {
-      const w = Atomics.load(this.ctrl, W);
-      if (w === this.r) return -1;
+      if (this.r === this.wSeen) {
+        this.wSeen = Atomics.load(this.ctrl, W);
+        if (this.wSeen === this.r) {
+          this.publishRelease();
+          return -1;
+        }
+      }
       const pos = this.r & (cap - 1);
       if (cap - pos < 4 || this.view.getUint32(pos, true) === ENTRY_WRAP) {
         this.r = (this.r + (cap - pos)) | 0;
@@ -122,10 +163,15 @@ export class RingReader extends RingBase {
     }
   }
 
-  /** Done with the entry at `pos` (its bytes may now be overwritten). */
+  /** Done with the entry at `pos` (its bytes may be overwritten once published: every PUBLISH_EVERY, or when empty). */
   release(pos: number): void {
     const len = this.view.getUint32(pos + 4, true);
     this.r = (this.r + HEADER_BYTES + ((len + 7) & ~7)) | 0;
+    if (++this.unreleased >= PUBLISH_EVERY) this.publishRelease();
+  }
+
+  private publishRelease(): void {
+    this.unreleased = 0;
     Atomics.store(this.ctrl, R, this.r);
     if (Atomics.load(this.ctrl, P_WAIT) !== 0) Atomics.notify(this.ctrl, R);
   }
