@@ -6,7 +6,8 @@
  * 1 runtime failure, 2 usage error or unreadable input).
  */
 import { setFlagsFromString } from 'node:v8';
-import { AnalysisPipeline } from './pipeline';
+import { AnalysisPipeline, type RecordWriter } from './pipeline';
+import type { Config } from '../shared/config';
 import type * as Sharded from './workers/parallel-pipeline';
 import { isSharded } from './workers/sharded';
 import type * as RunAs from './run-as';
@@ -35,6 +36,7 @@ async function run(argv: string[]): Promise<number> {
   const output = openOutput(opts, config.suppression.window, config.observer.name);
   if (output === null) return 2;
   // live-only modules (tcpdump, privileges) load only for live runs: start-up
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load on purpose (start-up)
   const runAs = opts.iface ? (require('./run-as') as typeof RunAs).chooseRunAs(opts.user) : null;
   if (runAs === false) return 2;
 
@@ -44,10 +46,7 @@ async function run(argv: string[]): Promise<number> {
   const sink = report ? teeToReport(output.writer, report.builder) : output.writer;
   const live = !!opts.iface;
   const workers = workersFor(opts);
-  const pipeline =
-    workers > 1
-      ? new (require('./workers/parallel-pipeline') as typeof Sharded).ParallelPipeline(config, sink, workers, opts.config, { live })
-      : new AnalysisPipeline(config, sink, { live });
+  const pipeline = workers > 1 ? shardedPipeline(config, sink, workers, opts.config, live) : new AnalysisPipeline(config, sink, { live });
   const started = process.hrtime.bigint();
   const ctl = new RunControl(output.writer, opts.readFiles.includes('-'));
   if (isSharded(pipeline)) {
@@ -61,6 +60,7 @@ async function run(argv: string[]): Promise<number> {
   const metrics = await startMetrics(opts, pipeline, ctl);
   if (metrics === false) return 2;
 
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load on purpose (start-up)
   const outcome = opts.iface ? await (require('./live-run') as typeof LiveRun).runLive(opts, runAs, pipeline, ctl) : await runReplay(opts, pipeline, ctl);
   if (outcome === null) {
     await metrics?.close();
@@ -87,6 +87,13 @@ async function run(argv: string[]): Promise<number> {
   if (isSharded(pipeline) && pipeline.failed) return 1;
   if ((output.failed() || !reportOk) && outcome.status === 0) return 1;
   return outcome.status;
+}
+
+/** The sharded pipeline, loaded only by runs that use it (worker_threads, the merge): start-up. */
+function shardedPipeline(config: Config, sink: RecordWriter, workers: number, configPath: string | null, live: boolean): Sharded.ParallelPipeline {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load on purpose (start-up)
+  const { ParallelPipeline } = require('./workers/parallel-pipeline') as typeof Sharded;
+  return new ParallelPipeline(config, sink, workers, configPath, { live });
 }
 
 run(process.argv.slice(2)).then(

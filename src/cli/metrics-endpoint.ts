@@ -13,6 +13,7 @@ export async function startMetrics(opts: CliOptions, pipeline: PipelineView, ctl
   let metrics: MetricsServer;
   try {
     // the HTTP server and prom-client load only with --metrics (start-up)
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load on purpose (start-up)
     const { startMetricsServer } = require('../output/metrics') as typeof Metrics;
     metrics = await startMetricsServer(opts.metrics, metricsSources(pipeline, () => ctl.live?.stats.droppedKernel ?? 0));
   } catch (e) {

@@ -38,6 +38,7 @@ export function openOutput(opts: CliOptions, suppressForSec: number, observerNam
   if (opts.zeekDir !== null) {
     try {
       // loaded only with --zeek-dir (start-up)
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load on purpose (start-up)
       const { withZeekDir } = require('../output/zeek/dir-writer') as typeof ZeekDir;
       writer = withZeekDir(writer, {
         dir: opts.zeekDir,

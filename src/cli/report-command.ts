@@ -26,6 +26,7 @@ Options:
 
 
 /** The report builder and page (loaded only by runs that write a report: start-up). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load on purpose (start-up)
 const report = (): typeof Report => require('../report') as typeof Report;
 
 /** Opens the report file now (so a bad path is a usage error before any work), written at the end. */

@@ -25,6 +25,7 @@ export function taskFacts(xml: string): TaskFacts | null {
   let userId: string | undefined;
   let groupId: string | undefined;
   // loaded on the first task definition seen, not at every start-up
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load on purpose (start-up)
   const { SaxesParser } = require('saxes') as typeof Saxes;
   const p = new SaxesParser({ xmlns: false, position: false });
   p.on('error', () => {
