@@ -11,8 +11,8 @@
  * the room graph and cycles over the whole graph at once (import/no-cycle re-walks the graph per
  * file and is the slowest ESLint rule there is), it resolves TypeScript paths itself without an
  * ESLint resolver plugin, tells type-only imports apart, and its `allowed` list reads as the
- * architecture's arrows. Known violations (the tracker's cycles, removed by its redesign in issue
- * 14) are listed in .dependency-cruiser-known-violations.json and only those are tolerated.
+ * architecture's arrows. No violation is tolerated (the tracker's handler cycles went with its
+ * redesign into transactions + session model, issue 14).
  */
 const room = (name) => (name === 'dissectors' ? '^dissectors/' : `^src/${name}/`);
 const may = (from, ...to) => ({

@@ -159,17 +159,33 @@ t.test('corpus: impacket psexec with Kerberos (smb2-07): svcctl in smb.pipes of 
   for (const e of ipc) for (const p of e.smb.pipes) t.ok(tshPipes.has(p), `pipe ${p} is a CREATE name tshark saw`);
 });
 
-t.test('corpus: TREE_CONNECT responses whose request the tracker did not match still yield trees (share_class unknown)', async (t) => {
-  const a = await analyze([shared('suricata-verify/smb-filename.pcap')]);
-  const unknown = actions(a, 'smb-tree-connect').filter((e) => e.smb.share_class === 'unknown');
-  t.equal(unknown.length, 2);
-  for (const e of unknown) {
-    t.equal(e.smb.tree_id, '0x00000802');
-    t.notOk('share' in e.smb || 'share_name' in e.smb, 'no share name');
-    t.equal(e.event.outcome, 'success');
+t.test('corpus: SMB1 TREE_CONNECTs answered after their MID was reused are still matched by command (smb-filename)', async (t) => {
+  // Metasploit sends every request with MID 0: the NT_CREATE_ANDX sent while a TREE_CONNECT_ANDX
+  // waits reuses its PID+MID; the transaction key's command keeps them apart (tshark's own
+  // PID+MID pairing leaves the response's path empty there).
+  const file = shared('suricata-verify/smb-filename.pcap');
+  const a = await analyze([file]);
+  const connects = actions(a, 'smb-tree-connect');
+  t.equal(connects.filter((e) => e.smb.share_class === 'unknown').length, 0, 'no tree left unknown');
+  // tshark: each TREE_CONNECT_ANDX response (by its time) and the last TREE_CONNECT_ANDX request before it on its connection
+  const rows = tshark(file, 'smb.cmd == 0x75', ['frame.time_epoch', 'tcp.stream', 'smb.flags.response', 'smb.path']);
+  const lastAsked = new Map<string, string>();
+  const expected = new Map<string, string>();
+  for (const [epoch, stream, response, paths] of rows) {
+    // smb.path lists tshark's generated path of the header's TID first, then the request's own
+    if (response === '0') lastAsked.set(stream, paths.split(',').pop() ?? '');
+    else {
+      const [sec, frac] = epoch.split('.');
+      const iso = new Date(Number(sec) * 1000).toISOString().slice(0, 19) + '.' + frac.slice(0, 6) + 'Z';
+      expected.set(iso, lastAsked.get(stream) ?? '?');
+    }
   }
-  const ends = actions(a, 'smb-tree-disconnect').filter((e) => e.smb.share_class === 'unknown');
-  t.equal(ends.length, 2, 'and their ends');
+  const smb1 = connects.filter((e) => e.smb.version === '1' && e.event.outcome === 'success');
+  t.equal(smb1.length, expected.size, 'one tree per TREE_CONNECT_ANDX response tshark shows');
+  for (const e of smb1) t.equal(e.smb.share, expected.get(e['@timestamp']), `tree at ${e['@timestamp']}: the path its request asked for`);
+  const reused = connects.filter((e) => e.smb.tree_id === '0x00000802');
+  t.equal(reused.length, 2, 'the two trees whose MID was reused meanwhile');
+  for (const e of reused) t.equal(e.smb.share_class, 'ipc');
 });
 
 t.test('live: suppression summaries at most every summary_interval on the denied-storm records', async (t) => {

@@ -31,5 +31,11 @@ export function metricsSources(p: PipelineView, kernelDrops: () => number) {
       ]),
     dcerpcCalls: () => p.tracker.rpcCounters.byOperation,
     dcerpcErrors: () => p.tracker.rpcCounters.errors,
+    trackerUnmatched: () =>
+      new Map<string, number>([
+        ['message_id_collision', p.tracker.counters.txIdCollisions],
+        ['file_id_collision', p.tracker.counters.fileIdCollisions],
+        ['closed_after_gap', p.tracker.counters.txClosedAfterGap],
+      ]),
   };
 }

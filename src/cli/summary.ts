@@ -46,6 +46,12 @@ export function summaryText(p: PipelineView, x: SummaryExtras): string {
     `  memcaps      sessions-evicted=${tr.sessionsEvicted} trees-evicted=${tr.treesEvicted} pending-evicted=${tr.pendingEvicted} files-evicted=${tr.filesEvicted}`,
     `  parse errors ${fmtMap(tr.parseErrors)}`,
   );
+  // only when it happened: requests/handles the transaction table could not match
+  if (tr.txIdCollisions + tr.fileIdCollisions + tr.txClosedAfterGap > 0) {
+    lines.push(
+      `  unmatched    message-id-collisions=${tr.txIdCollisions} file-id-collisions=${tr.fileIdCollisions} closed-after-gap=${tr.txClosedAfterGap}`,
+    );
+  }
   const rpc = p.tracker.rpcCounters;
   // only when the capture carried DCE/RPC: a plain SMB run's summary keeps its lines
   if (rpc.pdus > 0) {

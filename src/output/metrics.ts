@@ -46,6 +46,8 @@ export interface MetricsSources {
   dcerpcCalls?: () => LabelledCounts;
   /** DCE/RPC decode errors, by reason */
   dcerpcErrors?: () => LabelledCounts;
+  /** requests and handles the tracker could not match: ids that only fold alike, answers lost in gaps */
+  trackerUnmatched?: () => LabelledCounts;
 }
 
 export interface MetricsServer {
@@ -143,6 +145,14 @@ export function registerMetrics(registry: Registry, src: MetricsSources): void {
   labelled('sharewatch_faults_total', 'Exceptions caught at a room boundary on hostile input, by room.', 'room', src.faults);
   if (src.dcerpcCalls) labelled('sharewatch_dcerpc_calls_total', 'DCE/RPC calls seen (ignored operations included), by interface/operation.', 'operation', src.dcerpcCalls);
   if (src.dcerpcErrors) labelled('sharewatch_dcerpc_errors_total', 'DCE/RPC decode errors, by reason.', 'reason', src.dcerpcErrors);
+  if (src.trackerUnmatched) {
+    labelled(
+      'sharewatch_tracker_unmatched_total',
+      'Requests or handles left unmatched: message-id / file-id folding collisions, requests closed after a gap in the responses.',
+      'reason',
+      src.trackerUnmatched,
+    );
+  }
 }
 
 function listenError(e: NodeJS.ErrnoException, host: string, port: number): Error {

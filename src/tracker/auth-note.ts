@@ -1,8 +1,18 @@
 /** Turns a SESSION_SETUP security blob into the identity facts the tracker keeps. */
 import { parseSecurityBlob } from '../../dissectors/auth';
 import type { AuthKind } from '../shared/records';
-import type { AuthNote } from './state';
 import type { TrackerCounters } from './options';
+
+/** Identity and auth details learned from a SESSION_SETUP request, applied at its response. */
+export interface AuthNote {
+  user: string | null;
+  domain: string | null;
+  workstation: string | null;
+  anonymous: boolean;
+  mech: 'ntlmssp' | 'kerberos' | 'unknown' | 'none';
+  kerberosRealm: string | null;
+  kerberosService: string | null;
+}
 
 export function authNoteFromBlob(blob: Buffer | null, counters: TrackerCounters): AuthNote | null {
   if (!blob || blob.length === 0) return null;

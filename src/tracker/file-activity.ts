@@ -6,7 +6,7 @@
 import { isPipeTree, looksExecutableName, pipeName } from './auth-note';
 import type { FileTimes, Timestamp } from '../shared/records';
 import type { ConnState, OpenFile, TreeState } from './state';
-import type { Tracker } from './tracker';
+import type { SessionModel } from './model';
 
 /** What a CREATE response says of the file (for smb_files.log), when the handler decoded it. */
 export interface OpenedFacts {
@@ -26,13 +26,14 @@ function isShareRoot(name: string): boolean {
 }
 
 export function createSucceeded(
-  t: Tracker,
+  t: SessionModel,
   cs: ConnState,
   tree: TreeState,
   name: string,
   openedForWrite: boolean,
   createAction: number,
   fileKey: number,
+  keyHi: number,
   facts: OpenedFacts | null = null,
 ): void {
   const created = createAction === FILE_CREATED || createAction === FILE_OVERWRITTEN || createAction === FILE_SUPERSEDED;
@@ -50,17 +51,18 @@ export function createSucceeded(
     }
   }
   if (cs.files.size >= t.opts.maxOpenFilesPerConnection) {
-    const oldest = cs.files.keys().next().value as number;
-    const f = cs.files.get(oldest)!;
-    t.fileClosed(cs, oldest, facts ? facts.ts : null);
+    const oldest = cs.files.oldestKey();
+    const f = cs.files.at(oldest)!;
+    t.fileClosed(cs, f, facts ? facts.ts : null);
     cs.files.delete(oldest);
     if (f.rpc !== null) f.rpc.end(t.now());
     t.counters.filesEvicted++;
   }
-  const prior = cs.files.get(fileKey);
-  if (prior) t.fileClosed(cs, fileKey, facts ? facts.ts : null);
+  // a handle still at this key (its CLOSE was not seen) ends here
+  const prior = cs.files.at(fileKey);
+  if (prior) t.fileClosed(cs, prior, facts ? facts.ts : null);
   const pipe = isPipeTree(tree);
-  const f: OpenFile = { name, tree, forWrite: openedForWrite, pipe, session: tree.session, sessionId: tree.session.sessionId, rpc: null };
+  const f: OpenFile = { keyHi, name, tree, forWrite: openedForWrite, pipe, session: tree.session, sessionId: tree.session.sessionId, rpc: null };
   if (facts && !pipe) {
     f.openTs = facts.ts;
     f.size = facts.size;
@@ -72,8 +74,8 @@ export function createSucceeded(
 }
 
 /** A SET_INFO that deletes (delete pending) or renames the open file `fileKey`. */
-export function fileInfoSet(cs: ConnState, fileKey: number, ts: Timestamp, deletePending: boolean, newName: string | null): void {
-  const f = cs.files.get(fileKey);
+export function fileInfoSet(cs: ConnState, fileKey: number, keyHi: number, ts: Timestamp, deletePending: boolean, newName: string | null): void {
+  const f = cs.files.get(fileKey, keyHi);
   if (!f || f.openTs === undefined) return;
   if (deletePending) f.deleteTs = ts;
   if (newName !== null) {
@@ -83,23 +85,21 @@ export function fileInfoSet(cs: ConnState, fileKey: number, ts: Timestamp, delet
 }
 
 /** A READ response's data length, for the handle it read. */
-export function readAnswered(cs: ConnState, fileKey: number, dataLength: number): void {
-  const f = cs.files.get(fileKey);
+export function readAnswered(cs: ConnState, fileKey: number, keyHi: number, dataLength: number): void {
+  const f = cs.files.get(fileKey, keyHi);
   if (f && f.bytesRead !== undefined) f.bytesRead += dataLength;
 }
 
-/** A WRITE request on `tree` to the handle `fileKey`; `head` = the data's first bytes present. */
+/** A WRITE request on `tree` to the open `f` (if known); `head` = the data's first bytes present. */
 export function writeRequested(
-  cs: ConnState,
   tree: TreeState,
-  fileKey: number,
+  f: OpenFile | undefined,
   dataLength: number,
   offset: number,
   head: Buffer,
 ): void {
   tree.bytesWritten += dataLength;
   if (isPipeTree(tree)) return; // DCE/RPC over a named pipe: activity, not a file
-  const f = cs.files.get(fileKey);
   if (f && isShareRoot(f.name)) return;
   tree.wroteFiles = true;
   if (f && f.tree !== null) {

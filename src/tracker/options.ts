@@ -51,6 +51,12 @@ export class TrackerCounters {
   sessionsEvicted = 0;
   treesEvicted = 0;
   pendingEvicted = 0;
+  /** a response whose MessageId folded like a waiting request's but was not it */
+  txIdCollisions = 0;
+  /** requests outstanding when response bytes were lost and never answered after (post-gap housekeeping) */
+  txClosedAfterGap = 0;
+  /** a FileId that folded like an open handle's but was not it */
+  fileIdCollisions = 0;
   filesEvicted = 0;
   responsesWithoutRequest = 0;
   unknownTreeActivity = 0;

@@ -1,7 +1,8 @@
 /**
- * SMB2/3 messages → tracker state. Requests are remembered by MessageId until their final
- * response (STATUS_PENDING interim responses keep them); lifecycle commands open and close
- * sessions and trees, CREATE/READ/WRITE/IOCTL/CLOSE only count activity and name files.
+ * SMB2/3 messages → transactions → the session/tree model. A request opens a typed transaction
+ * (transactions.ts) under its MessageId; its final response (STATUS_PENDING interim responses
+ * keep it waiting) completes it, and what it means goes to the model: lifecycle commands open
+ * and close sessions and trees, CREATE/READ/WRITE/IOCTL/CLOSE count activity and name files.
  */
 import type { SmbMessage } from '../shared/stream';
 import type { Timestamp, ShareType } from '../shared/records';
@@ -42,12 +43,13 @@ import {
   SMB2_WRITE,
   type Smb2Header,
 } from '../../dissectors/smb2-types';
-import { idKey, smb2FileKeyAt, smb2SessionIdString, treeIdString } from './ids';
+import { idKey, idKeyHi, smb2FileKeyAt, smb2FileKeyHiAt, smb2SessionIdString, treeIdString } from './ids';
 import { applyAuthNote, authKindOf, authNoteFromBlob } from './auth-note';
 import { createSucceeded, fileInfoSet, readAnswered, writeRequested } from './file-activity';
-import type { ConnState, OpenFile, PendingRequest, SessionState, TreeState } from './state';
+import type { ConnState, OpenFile, SessionState, TreeState } from './state';
+import type { CreateTx, SessionSetupTx, Transaction, TxKind, TxOf } from './transactions';
 import { closeOpen, feedPipeData, isRpcPipeName, openDetachedPipe, pipeOpen, FSCTL_PIPE_TRANSCEIVE } from './dcerpc/pipes';
-import type { Tracker } from './tracker';
+import type { SessionModel } from './model';
 import { challengeNames, PRIOR } from './inference/server-names';
 
 const STATUS_SUCCESS = 0;
@@ -67,19 +69,28 @@ function fileKey(fileId: Buffer): number {
   return smb2FileKeyAt(fileId, 0);
 }
 
+function fileKeyHi(fileId: Buffer): number {
+  return smb2FileKeyHiAt(fileId, 0);
+}
+
+/** the transaction if it is of the kind this response answers (a reused MessageId may not be) */
+function ofKind<K extends TxKind>(tx: Transaction | null, kind: K): TxOf<K> | null {
+  return tx !== null && tx.kind === kind ? (tx as TxOf<K>) : null;
+}
+
 function isSuccess(status: number): boolean {
   // NT_SUCCESS-style: severity bits 00 (success) or 01 (informational, e.g. BUFFER_OVERFLOW)
   return status >>> 30 === 0 || status >>> 30 === 1;
 }
 
 export class Smb2Handler {
-  private readonly t: Tracker;
+  private readonly t: SessionModel;
   private readonly hdr = newSmb2Header();
   private msg: SmbMessage | null = null;
   private cs: ConnState | null = null;
 
-  constructor(tracker: Tracker) {
-    this.t = tracker;
+  constructor(model: SessionModel) {
+    this.t = model;
   }
 
   handle(cs: ConnState, msg: SmbMessage): void {
@@ -124,57 +135,52 @@ export class Smb2Handler {
     switch (h.command) {
       case SMB2_SESSION_SETUP: {
         const r = parseSessionSetupRequest(buf, h, end);
-        const p = t.acquirePending(cs, idKey(h.messageIdHi, h.messageIdLo));
-        p.command = h.command;
-        p.tsSec = msg.tsSec;
-        p.tsNsec = msg.tsNsec;
-        p.sessionHi = h.sessionIdHi;
-        p.sessionLo = h.sessionIdLo;
-        if (r.ok) p.auth = authNoteFromBlob(r.securityBuffer, t.counters);
+        const tx = this.begin(cs, msg, h, 'session-setup');
+        if (r.ok) tx.auth = authNoteFromBlob(r.securityBuffer, t.counters);
         else t.counters.parseError('smb2:' + r.reason);
         return;
       }
       case SMB2_LOGOFF: {
         const s = this.existingSession(cs, h.sessionIdHi, h.sessionIdLo);
         if (s && !s.logoffRequestedAt) s.logoffRequestedAt = ts(msg);
-        this.remember(cs, msg, h);
+        this.begin(cs, msg, h, 'logoff');
         return;
       }
       case SMB2_TREE_CONNECT: {
         const r = parseTreeConnectRequest(buf, h, end);
-        const p = this.remember(cs, msg, h);
-        if (r.ok) p.name = r.path;
+        const tx = this.begin(cs, msg, h, 'tree-connect');
+        if (r.ok) tx.path = r.path;
         else t.counters.parseError('smb2:' + r.reason);
         return;
       }
       case SMB2_TREE_DISCONNECT: {
         const tree = this.tree(cs, h.sessionIdHi, h.sessionIdLo, h.treeId);
         if (tree && !tree.disconnectRequestedAt) tree.disconnectRequestedAt = ts(msg);
-        this.remember(cs, msg, h);
+        this.begin(cs, msg, h, 'tree-disconnect');
         return;
       }
       case SMB2_NEGOTIATE:
-        this.remember(cs, msg, h);
+        this.begin(cs, msg, h, 'negotiate');
         return;
       case SMB2_CREATE: {
         const r = parseCreateRequest(buf, h, end);
-        const p = this.remember(cs, msg, h);
+        const tx = this.begin(cs, msg, h, 'create');
         if (r.ok) {
-          p.name = r.name;
-          p.openedForWrite = r.openedForWrite;
+          tx.name = r.name;
+          tx.forWrite = r.openedForWrite;
         } else t.counters.parseError('smb2:' + r.reason);
         return;
       }
       case SMB2_READ: {
         const tree = this.tree(cs, h.sessionIdHi, h.sessionIdLo, h.treeId);
         if (tree) tree.reads++;
-        const p = this.remember(cs, msg, h);
+        const tx = this.begin(cs, msg, h, 'read');
         if (cs.files.size > 0) {
           const r = parseReadRequest(buf, h, end);
           if (r.ok) {
-            const key = fileKey(r.fileId);
-            if (pipeOpen(cs, key) !== null) p.pipeFileKey = key;
-            else p.fileKey = key;
+            tx.fileKey = fileKey(r.fileId);
+            tx.fileKeyHi = fileKeyHi(r.fileId);
+            tx.pipe = pipeOpen(cs, tx.fileKey, tx.fileKeyHi) !== null;
           }
         }
         return;
@@ -186,7 +192,7 @@ export class Smb2Handler {
           t.counters.parseError('smb2:' + r.reason);
           return;
         }
-        if (r.deletePending || r.newName !== null) fileInfoSet(cs, fileKey(r.fileId), ts(msg), r.deletePending, r.newName);
+        if (r.deletePending || r.newName !== null) fileInfoSet(cs, fileKey(r.fileId), fileKeyHi(r.fileId), ts(msg), r.deletePending, r.newName);
         return;
       }
       case SMB2_WRITE: {
@@ -198,13 +204,12 @@ export class Smb2Handler {
           t.counters.parseError('smb2:' + r.reason);
           return;
         }
-        const key = fileKey(r.fileId);
+        const f = cs.files.get(fileKey(r.fileId), fileKeyHi(r.fileId));
         if (tree) {
           tree.writes++;
-          writeRequested(cs, tree, key, r.dataLength, r.offset, r.head);
+          writeRequested(tree, f, r.dataLength, r.offset, r.head);
         }
-        const pipe = pipeOpen(cs, key);
-        if (pipe !== null) this.pipeData(cs, pipe, 0, dataView(buf, h, end, r.dataOffset, r.dataLength), msg);
+        if (f !== undefined && f.pipe) this.pipeData(cs, f, 0, dataView(buf, h, end, r.dataOffset, r.dataLength), msg);
         return;
       }
       case SMB2_IOCTL: {
@@ -217,17 +222,23 @@ export class Smb2Handler {
         }
         if (r.ctlCode !== FSCTL_PIPE_TRANSCEIVE) return;
         const key = fileKey(r.fileId);
-        const pipe = pipeOpen(cs, key);
+        const keyHi = fileKeyHi(r.fileId);
+        const pipe = pipeOpen(cs, key, keyHi);
         if (pipe === null) return;
-        this.remember(cs, msg, h).pipeFileKey = key;
+        const tx = this.begin(cs, msg, h, 'pipe-transceive');
+        tx.fileKey = key;
+        tx.fileKeyHi = keyHi;
         this.pipeData(cs, pipe, 0, dataView(buf, h, end, r.inputOffset, r.inputCount), msg);
         return;
       }
       case SMB2_CLOSE: {
         const r = parseCloseRequest(buf, h, end);
-        if (r.ok) {
-          t.fileClosed(cs, fileKey(r.fileId), ts(msg));
-          closeOpen(cs, fileKey(r.fileId), ts(msg));
+        if (!r.ok) return;
+        const key = fileKey(r.fileId);
+        const f = cs.files.get(key, fileKeyHi(r.fileId));
+        if (f !== undefined) {
+          t.fileClosed(cs, f, ts(msg));
+          closeOpen(cs, key, f, ts(msg));
         }
         return;
       }
@@ -238,127 +249,131 @@ export class Smb2Handler {
 
   private response(cs: ConnState, msg: SmbMessage, h: Smb2Header, end: number): void {
     if (h.status === STATUS_PENDING && h.isAsync) return; // interim: the final response follows
-    const t = this.t;
-    const p = t.takePending(cs, idKey(h.messageIdHi, h.messageIdLo));
-    const buf = msg.data;
+    const tx = cs.txs.finish(idKey(h.messageIdHi, h.messageIdLo), idKeyHi(h.messageIdHi));
     try {
-      switch (h.command) {
-        case SMB2_NEGOTIATE: {
-          const r = parseNegotiateResponse(buf, h, end);
-          if (r.ok) {
-            const v = dialectName(r.dialect);
-            if (v) cs.version = v;
-          }
-          return;
-        }
-        case SMB2_SESSION_SETUP:
-          this.sessionSetupResponse(cs, msg, h, end, p);
-          return;
-        case SMB2_LOGOFF: {
-          const s = this.existingSession(cs, h.sessionIdHi, h.sessionIdLo);
-          if (!s) return;
-          if (isSuccess(h.status)) t.endSession(s, 'logoff', ts(msg), ntStatusName(h.status));
-          else s.logoffRequestedAt = null;
-          return;
-        }
-        case SMB2_TREE_CONNECT: {
-          // a response whose request was not seen still yields the tree (share unknown)
-          if (!p || p.name === null) t.counters.responsesWithoutRequest++;
-          const s = this.sessionFor(cs, h.sessionIdHi, h.sessionIdLo, msg);
-          if (!s) return;
-          const ok = h.status === STATUS_SUCCESS;
-          let shareType: ShareType | null = null;
-          if (ok) {
-            const r = parseTreeConnectResponse(buf, h, end);
-            if (r.ok) shareType = shareTypeName(r.shareType);
-            else t.counters.parseError('smb2:' + r.reason);
-          }
-          t.connectTree(cs, s, h.treeId, treeIdString(h.treeId), p?.name ?? null, shareType, ntStatusName(h.status), ok, ts(msg));
-          return;
-        }
-        case SMB2_TREE_DISCONNECT: {
-          const tid = p ? p.treeId : h.treeId;
-          const hi = p ? p.sessionHi : h.sessionIdHi;
-          const lo = p ? p.sessionLo : h.sessionIdLo;
-          const tree = this.tree(cs, hi, lo, tid);
-          if (!tree) return;
-          if (isSuccess(h.status)) t.endTree(tree, 'tree_disconnect', ts(msg));
-          else tree.disconnectRequestedAt = null;
-          return;
-        }
-        case SMB2_CREATE: {
-          if (!p || h.status !== STATUS_SUCCESS) return;
-          const tree = this.tree(cs, p.sessionHi, p.sessionLo, p.treeId);
-          if (!tree) {
-            if (p.name !== null && isRpcPipeName(p.name)) this.detachedPipe(cs, msg, h, end, p);
-            return;
-          }
-          tree.creates++;
-          const r = parseCreateResponse(buf, h, end);
-          if (!r.ok) {
-            t.counters.parseError('smb2:' + r.reason);
-            return;
-          }
-          // Zeek leaves the MAC times unset when LastWriteTime is not after 1970 (pipes, IPC$)
-          const times =
-            r.lastWriteTime > 0
-              ? { modified: r.lastWriteTime, accessed: r.lastAccessTime, created: r.creationTime, changed: r.changeTime }
-              : null;
-          createSucceeded(t, cs, tree, p.name ?? '', p.openedForWrite, r.createAction, fileKey(r.fileId), {
-            ts: { sec: p.tsSec, nsec: p.tsNsec },
-            size: r.endOfFile,
-            times,
-          });
-          return;
-        }
-        case SMB2_READ: {
-          const pipeRead = p !== null && p.pipeFileKey >= 0;
-          if (!isSuccess(h.status) && !(pipeRead && h.status === STATUS_BUFFER_OVERFLOW)) return;
-          const tree = p ? this.tree(cs, p.sessionHi, p.sessionLo, p.treeId) : this.tree(cs, h.sessionIdHi, h.sessionIdLo, h.treeId);
-          if (!tree && !pipeRead) return;
-          const r = parseReadResponse(buf, h, end);
-          if (!r.ok) return;
-          if (tree) tree.bytesRead += r.dataLength;
-          if (p !== null && p.fileKey >= 0) readAnswered(cs, p.fileKey, r.dataLength);
-          if (p !== null && p.pipeFileKey >= 0) {
-            const pipe = pipeOpen(cs, p.pipeFileKey);
-            if (pipe !== null) this.pipeData(cs, pipe, 1, dataView(buf, h, end, r.dataOffset, r.dataLength), msg);
-          }
-          return;
-        }
-        case SMB2_IOCTL: {
-          if (p === null || p.pipeFileKey < 0) return;
-          if (!isSuccess(h.status) && h.status !== STATUS_BUFFER_OVERFLOW) return;
-          const r = parseIoctlResponse(buf, h, end);
-          if (!r.ok) {
-            t.counters.parseError('smb2:' + r.reason);
-            return;
-          }
-          const pipe = pipeOpen(cs, p.pipeFileKey);
-          if (pipe !== null) this.pipeData(cs, pipe, 1, dataView(buf, h, end, r.outputOffset, r.outputCount), msg);
-          return;
-        }
-        default:
-          return;
-      }
+      this.complete(cs, msg, h, end, tx);
     } finally {
-      if (p) t.release(p);
+      if (tx !== null) cs.txs.done(tx);
     }
   }
 
-  private sessionSetupResponse(
-    cs: ConnState,
-    msg: SmbMessage,
-    h: Smb2Header,
-    end: number,
-    p: PendingRequest | null,
-  ): void {
+  /** A final response and the transaction it completes (null: its request was not seen). */
+  private complete(cs: ConnState, msg: SmbMessage, h: Smb2Header, end: number, tx: Transaction | null): void {
+    const t = this.t;
+    const buf = msg.data;
+    switch (h.command) {
+      case SMB2_NEGOTIATE: {
+        const r = parseNegotiateResponse(buf, h, end);
+        if (r.ok) {
+          const v = dialectName(r.dialect);
+          if (v) cs.version = v;
+        }
+        return;
+      }
+      case SMB2_SESSION_SETUP:
+        this.sessionSetupResponse(cs, msg, h, end, ofKind(tx, 'session-setup'));
+        return;
+      case SMB2_LOGOFF: {
+        const s = this.existingSession(cs, h.sessionIdHi, h.sessionIdLo);
+        if (!s) return;
+        if (isSuccess(h.status)) t.endSession(s, 'logoff', ts(msg), ntStatusName(h.status));
+        else s.logoffRequestedAt = null;
+        return;
+      }
+      case SMB2_TREE_CONNECT: {
+        // a response whose request was not seen still yields the tree (share unknown)
+        const req = ofKind(tx, 'tree-connect');
+        const path = req !== null ? req.path : null;
+        if (path === null) t.counters.responsesWithoutRequest++;
+        const s = this.sessionFor(cs, h.sessionIdHi, h.sessionIdLo, msg);
+        if (!s) return;
+        const ok = h.status === STATUS_SUCCESS;
+        let shareType: ShareType | null = null;
+        if (ok) {
+          const r = parseTreeConnectResponse(buf, h, end);
+          if (r.ok) shareType = shareTypeName(r.shareType);
+          else t.counters.parseError('smb2:' + r.reason);
+        }
+        t.connectTree(cs, s, h.treeId, treeIdString(h.treeId), path, shareType, ntStatusName(h.status), ok, ts(msg));
+        return;
+      }
+      case SMB2_TREE_DISCONNECT: {
+        const req = ofKind(tx, 'tree-disconnect');
+        const tree = req !== null ? this.tree(cs, req.sessionHi, req.sessionLo, req.treeId) : this.tree(cs, h.sessionIdHi, h.sessionIdLo, h.treeId);
+        if (!tree) return;
+        if (isSuccess(h.status)) t.endTree(tree, 'tree_disconnect', ts(msg));
+        else tree.disconnectRequestedAt = null;
+        return;
+      }
+      case SMB2_CREATE: {
+        const req = ofKind(tx, 'create');
+        if (req === null || h.status !== STATUS_SUCCESS) return;
+        const tree = this.tree(cs, req.sessionHi, req.sessionLo, req.treeId);
+        if (!tree) {
+          if (req.name !== null && isRpcPipeName(req.name)) this.detachedPipe(cs, msg, h, end, req);
+          return;
+        }
+        tree.creates++;
+        const r = parseCreateResponse(buf, h, end);
+        if (!r.ok) {
+          t.counters.parseError('smb2:' + r.reason);
+          return;
+        }
+        // Zeek leaves the MAC times unset when LastWriteTime is not after 1970 (pipes, IPC$)
+        const times =
+          r.lastWriteTime > 0
+            ? { modified: r.lastWriteTime, accessed: r.lastAccessTime, created: r.creationTime, changed: r.changeTime }
+            : null;
+        createSucceeded(t, cs, tree, req.name ?? '', req.forWrite, r.createAction, fileKey(r.fileId), fileKeyHi(r.fileId), {
+          ts: { sec: req.tsSec, nsec: req.tsNsec },
+          size: r.endOfFile,
+          times,
+        });
+        return;
+      }
+      case SMB2_READ: {
+        const req = ofKind(tx, 'read');
+        const pipeRead = req !== null && req.pipe;
+        if (!isSuccess(h.status) && !(pipeRead && h.status === STATUS_BUFFER_OVERFLOW)) return;
+        const tree = req !== null ? this.tree(cs, req.sessionHi, req.sessionLo, req.treeId) : this.tree(cs, h.sessionIdHi, h.sessionIdLo, h.treeId);
+        if (!tree && !pipeRead) return;
+        const r = parseReadResponse(buf, h, end);
+        if (!r.ok) return;
+        if (tree) tree.bytesRead += r.dataLength;
+        if (req === null || req.fileKey < 0) return;
+        if (!req.pipe) {
+          readAnswered(cs, req.fileKey, req.fileKeyHi, r.dataLength);
+          return;
+        }
+        const pipe = pipeOpen(cs, req.fileKey, req.fileKeyHi);
+        if (pipe !== null) this.pipeData(cs, pipe, 1, dataView(buf, h, end, r.dataOffset, r.dataLength), msg);
+        return;
+      }
+      case SMB2_IOCTL: {
+        const req = ofKind(tx, 'pipe-transceive');
+        if (req === null) return;
+        if (!isSuccess(h.status) && h.status !== STATUS_BUFFER_OVERFLOW) return;
+        const r = parseIoctlResponse(buf, h, end);
+        if (!r.ok) {
+          t.counters.parseError('smb2:' + r.reason);
+          return;
+        }
+        const pipe = pipeOpen(cs, req.fileKey, req.fileKeyHi);
+        if (pipe !== null) this.pipeData(cs, pipe, 1, dataView(buf, h, end, r.outputOffset, r.outputCount), msg);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private sessionSetupResponse(cs: ConnState, msg: SmbMessage, h: Smb2Header, end: number, req: SessionSetupTx | null): void {
     const t = this.t;
     const now = ts(msg);
     if (h.sessionIdHi === 0 && h.sessionIdLo === 0) return;
-    const s = this.sessionFor(cs, h.sessionIdHi, h.sessionIdLo, p ?? msg);
+    const s = this.sessionFor(cs, h.sessionIdHi, h.sessionIdLo, req !== null ? req : msg);
     if (!s) return;
-    const note = p ? p.auth : null;
+    const note = req !== null ? req.auth : null;
     applyAuthNote(s, note);
     if (note && (note.mech !== 'none' || !s.lastNote)) s.lastNote = note;
     const ok = h.status === STATUS_SUCCESS;
@@ -382,12 +397,12 @@ export class Smb2Handler {
   }
 
   /** A pipe opened in a tree whose connect the capture missed (it started late). */
-  private detachedPipe(cs: ConnState, msg: SmbMessage, h: Smb2Header, end: number, p: PendingRequest): void {
+  private detachedPipe(cs: ConnState, msg: SmbMessage, h: Smb2Header, end: number, req: CreateTx): void {
     const r = parseCreateResponse(msg.data, h, end);
     if (!r.ok) return;
-    const s = this.existingSession(cs, p.sessionHi, p.sessionLo);
-    const id = s ? s.sessionId : smb2SessionIdString(p.sessionHi, p.sessionLo);
-    if (!openDetachedPipe(cs, fileKey(r.fileId), p.name ?? '', s, id ?? smb2SessionIdString(p.sessionHi, p.sessionLo), this.t.opts.maxOpenFilesPerConnection)) {
+    const s = this.existingSession(cs, req.sessionHi, req.sessionLo);
+    const id = (s ? s.sessionId : null) ?? smb2SessionIdString(req.sessionHi, req.sessionLo);
+    if (!openDetachedPipe(cs, fileKey(r.fileId), fileKeyHi(r.fileId), req.name ?? '', s, id, this.t.opts.maxOpenFilesPerConnection)) {
       this.t.counters.filesEvicted++;
     }
   }
@@ -396,15 +411,13 @@ export class Smb2Handler {
     feedPipeData(this.t, cs, pipe, dir, data, ts(msg), msg.afterGap);
   }
 
-  private remember(cs: ConnState, msg: SmbMessage, h: Smb2Header) {
-    const p = this.t.acquirePending(cs, idKey(h.messageIdHi, h.messageIdLo));
-    p.command = h.command;
-    p.tsSec = msg.tsSec;
-    p.tsNsec = msg.tsNsec;
-    p.sessionHi = h.sessionIdHi;
-    p.sessionLo = h.sessionIdLo;
-    p.treeId = h.treeId;
-    return p;
+  /** A request's transaction of `kind`, under its MessageId, with what every request says. */
+  private begin<K extends TxKind>(cs: ConnState, msg: SmbMessage, h: Smb2Header, kind: K): TxOf<K> {
+    const tx = cs.txs.begin(kind, idKey(h.messageIdHi, h.messageIdLo), idKeyHi(h.messageIdHi), msg.tsSec, msg.tsNsec);
+    tx.sessionHi = h.sessionIdHi;
+    tx.sessionLo = h.sessionIdLo;
+    tx.treeId = h.treeId;
+    return tx;
   }
 
   private key(cs: ConnState, hi: number, lo: number): string {
@@ -451,7 +464,7 @@ export class Smb2Handler {
 }
 
 /** NetBIOS and DNS computer names of an NTLMSSP CHALLENGE: names a client may call the server by. */
-function noteChallenge(t: Tracker, cs: ConnState, buf: Buffer, h: Smb2Header, end: number): void {
+function noteChallenge(t: SessionModel, cs: ConnState, buf: Buffer, h: Smb2Header, end: number): void {
   const r = parseSessionSetupResponse(buf, h, end);
   if (!r.ok) return t.counters.parseError('smb2:' + r.reason);
   const names = challengeNames(r.securityBuffer);

@@ -15,7 +15,12 @@ import type {
   Timestamp,
 } from '../shared/records';
 import { treeIdString } from './ids';
+import type { AuthNote } from './auth-note';
 import type { RpcConversation } from './dcerpc/conversation';
+import { TransactionTable, type TxCounters, type TxPool } from './transactions';
+
+/** what a connection's tables count */
+export type ConnCounters = TxCounters & { fileIdCollisions: number };
 
 export const MAX_FILES_PER_TREE = 16;
 const NO_FILES: readonly string[] = Object.freeze([]);
@@ -185,55 +190,10 @@ export class SessionState {
   }
 }
 
-/** Identity and auth details learned from a SESSION_SETUP request, applied at its response. */
-export interface AuthNote {
-  user: string | null;
-  domain: string | null;
-  workstation: string | null;
-  anonymous: boolean;
-  mech: 'ntlmssp' | 'kerberos' | 'unknown' | 'none';
-  kerberosRealm: string | null;
-  kerberosService: string | null;
-}
-
-/** An outstanding request, kept until its final response. Pooled: reset() before reuse. */
-export class PendingRequest {
-  command = 0;
-  tsSec = 0;
-  tsNsec = 0;
-  sessionHi = 0;
-  sessionLo = 0;
-  treeId = 0;
-  /** TREE_CONNECT path, CREATE name */
-  name: string | null = null;
-  openedForWrite = false;
-  auth: AuthNote | null = null;
-  /** SMB1: commands of the AndX chain in the request, in order */
-  chain: number[] | null = null;
-  /** SMB1: uid of the request */
-  uid = 0;
-  /** READ/IOCTL on a named pipe: the open's folded FileId (its data is DCE/RPC), else -1 */
-  pipeFileKey = -1;
-  /** READ: the handle read (folded FileId), -1 when unknown */
-  fileKey = -1;
-
-  reset(): void {
-    this.command = 0;
-    this.sessionHi = 0;
-    this.sessionLo = 0;
-    this.treeId = 0;
-    this.name = null;
-    this.openedForWrite = false;
-    this.auth = null;
-    this.chain = null;
-    this.uid = 0;
-    this.pipeFileKey = -1;
-    this.fileKey = -1;
-  }
-}
-
 /** An open file handle (CREATE response → CLOSE), so WRITEs can be attributed. */
 export interface OpenFile {
+  /** the FileId bits its key folds away (ids.ts idKeyHi; 0 for SMB1 FIDs) */
+  readonly keyHi: number;
   readonly name: string;
   /** null only for a named pipe opened in a tree whose connect the capture missed */
   readonly tree: TreeState | null;
@@ -256,15 +216,72 @@ export interface OpenFile {
   renameTs?: Timestamp | null;
 }
 
+/**
+ * The handles open on one connection, by idKey of the volatile FileId (SMB2) or by FID (SMB1).
+ * A lookup also compares the bits the key folds away: a handle whose FileId only folds like the
+ * one asked for is not it (counted), rather than a file that gets another file's writes.
+ */
+export class OpenFiles {
+  private readonly map = new Map<number, OpenFile>();
+  private readonly counters: { fileIdCollisions: number };
+
+  constructor(counters: { fileIdCollisions: number }) {
+    this.counters = counters;
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  get(key: number, keyHi: number): OpenFile | undefined {
+    const f = this.map.get(key);
+    if (f === undefined || f.keyHi === keyHi) return f;
+    this.counters.fileIdCollisions++;
+    return undefined;
+  }
+
+  set(key: number, f: OpenFile): void {
+    this.map.set(key, f);
+  }
+
+  delete(key: number): void {
+    this.map.delete(key);
+  }
+
+  /** the key of the longest-open handle (for the memcap), -1 when none */
+  oldestKey(): number {
+    const k = this.map.keys().next();
+    return k.done === true ? -1 : k.value;
+  }
+
+  /** the handle at `key` whatever its folded bits (the connection's own bookkeeping) */
+  at(key: number): OpenFile | undefined {
+    return this.map.get(key);
+  }
+
+  keys(): IterableIterator<number> {
+    return this.map.keys();
+  }
+
+  values(): IterableIterator<OpenFile> {
+    return this.map.values();
+  }
+
+  clear(): void {
+    this.map.clear();
+  }
+}
+
 export class ConnState {
   readonly conn: Conn;
   readonly flow: Flow;
   /** dialect negotiated on this connection ('1', '2.1', '3.1.1', …) */
   version: string | null = null;
-  readonly pending = new Map<number, PendingRequest>();
+  /** requests waiting for their final response */
+  readonly txs: TransactionTable;
   readonly sessions = new Set<SessionState>();
   /** open files by folded FileId (SMB2) or FID (SMB1) */
-  readonly files = new Map<number, OpenFile>();
+  readonly files: OpenFiles;
   /** one-entry cache of the last SMB2 session looked up on this connection */
   lastSessionHi = -1;
   lastSessionLo = -1;
@@ -281,8 +298,10 @@ export class ConnState {
   negState = -1;
   ended = false;
 
-  constructor(conn: Conn) {
+  constructor(conn: Conn, pool: TxPool, maxPending: number, counters: ConnCounters) {
     this.conn = conn;
+    this.txs = new TransactionTable(pool, maxPending, counters);
+    this.files = new OpenFiles(counters);
     this.flow = {
       clientIp: conn.clientIp,
       clientPort: conn.clientPort,

@@ -13,8 +13,8 @@ import { PipeOwner } from './owners';
 export const FSCTL_PIPE_TRANSCEIVE = 0x0011c017;
 
 /** The open `key` on this connection, when it is a named pipe. */
-export function pipeOpen(cs: ConnState, key: number): OpenFile | null {
-  const f = cs.files.get(key);
+export function pipeOpen(cs: ConnState, key: number, keyHi: number): OpenFile | null {
+  const f = cs.files.get(key, keyHi);
   return f !== undefined && f.pipe ? f : null;
 }
 
@@ -50,9 +50,17 @@ function pipeNameOf(name: string): string {
 }
 
 /** Remember a pipe opened in an unseen tree (bounded like every open). */
-export function openDetachedPipe(cs: ConnState, key: number, name: string, session: SessionState | null, sessionId: string, maxOpen: number): boolean {
+export function openDetachedPipe(
+  cs: ConnState,
+  key: number,
+  keyHi: number,
+  name: string,
+  session: SessionState | null,
+  sessionId: string,
+  maxOpen: number,
+): boolean {
   if (cs.files.size >= maxOpen) return false;
-  cs.files.set(key, { name, tree: null, forWrite: true, pipe: true, session, sessionId, rpc: null });
+  cs.files.set(key, { keyHi, name, tree: null, forWrite: true, pipe: true, session, sessionId, rpc: null });
   return true;
 }
 
@@ -67,10 +75,8 @@ export function feedPipeData(host: RpcHost, cs: ConnState, f: OpenFile, dir: 0 |
   if (data.length > 0) conv.feedPipe(dir, data, ts, afterGap);
 }
 
-/** The open closed (CLOSE, eviction): its conversation's open calls end unanswered. */
-export function closeOpen(cs: ConnState, key: number, ts: Timestamp): void {
-  const f = cs.files.get(key);
-  if (f === undefined) return;
+/** The open `f` at `key` closed (CLOSE): its conversation's open calls end unanswered. */
+export function closeOpen(cs: ConnState, key: number, f: OpenFile, ts: Timestamp): void {
   cs.files.delete(key);
   if (f.rpc !== null) f.rpc.end(ts);
 }
