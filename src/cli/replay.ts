@@ -15,6 +15,8 @@ export async function runReplay(opts: CliOptions, pipeline: AnyPipeline, ctl: Ru
       progress = new Progress(pipeline, totalSize(opts.readFiles));
       progress.start();
     }
+    // a replay can wait on its input (stdin from tcpdump): quiet moments still move the merge
+    if (isSharded(pipeline)) pipeline.startLiveTimer();
     const summary = await readCaptures(opts.readFiles, pipeline.onPacket, {
       signal: ctl.abort.signal,
       onProgress: progress ? (n: number) => progress!.setBytes(n) : undefined,

@@ -210,7 +210,7 @@ export class ParallelPipeline {
     if (n % POLL_EVERY === 0) this.pump();
   };
 
-  /** Live: quiet moments still move the merge (records reach the output without more packets). */
+  /** Live, or a replay waiting on stdin: quiet moments still move the merge (records reach the output without more packets). */
   startLiveTimer(): void {
     this.liveTimer = setInterval(() => {
       this.tickAll(ENTRY_TICK);
