@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   // bench/ and tools/ are plain Node scripts (CommonJS) run as they are; configs are not sources
-  { ignores: ['dist/**', 'node_modules/**', 'bench/**', 'tools/**', 'captures/**', 'contrib/**', '*.cjs', '*.mjs'] },
+  { ignores: ['dist/**', 'base-dist*/**', 'node_modules/**', 'bench/**', 'tools/**', 'captures/**', 'contrib/**', '*.cjs', '*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -9,6 +9,7 @@
  * deciding frame → the alert line on sharewatch's stdout).
  *
  *   bench/live.js [--input FILE] [--rates topspeed,300000,200000,100000] [--buffer-size MIB] [--json OUT]
+ *                 [--workers N]   (sharewatch's --workers; its default otherwise)
  *
  * Root only (namespaces, capture). Default input: bench/cache/lab-mix.pcap if present (bench/run
  * records it), else captures/many-sessions.pcap looped.
@@ -37,6 +38,7 @@ function parseArgs(argv) {
     else if (a === '--json') o.json = v();
     else if (a === '--loops') o.loops = Number(v());
     else if (a === '--snaplen') o.snaplen = Number(v());
+    else if (a === '--workers') o.workers = Number(v());
     else if (a === '--help' || a === '-h') {
       process.stdout.write(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 16).join('\n') + '\n');
       process.exit(0);
@@ -82,6 +84,7 @@ function startSharewatch(lab, o) {
   const args = ['ip', 'netns', 'exec', lab.NS_SRV, process.execPath, MAIN, '-i', lab.IF_SRV, '--no-progress'];
   if (o.bufferSize) args.push('--buffer-size', String(o.bufferSize));
   if (o.snaplen) args.push('--snaplen', String(o.snaplen));
+  if (o.workers) args.push('--workers', String(o.workers));
   const child = spawn(args[0], args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   const st = { child, stderr: '', lines: 0, events: {}, alerts: 0, latenciesMs: [], partial: '' };
   child.stdout.setEncoding('utf8').on('data', (chunk) => {

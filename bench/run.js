@@ -6,6 +6,7 @@
  *
  *   bench/run [--quick] [--sizes 10M,100M,1G,5G] [--only lab,synth,state] [--lab FILE]
  *             [--runs N] [--tshark-prefix MB] [--no-tshark] [--profile|--no-profile] [--keep]
+ *             [--workers 1,2]   (the first N gives the ratios; the others are extra rows)
  *
  * Inputs are cached in bench/cache/ (see bench/lib/inputs.js); results go to
  * bench/results/<full|quick>.json. Needs dist/ (npm run build).
@@ -23,7 +24,7 @@ const { inputTable, curveTable, targetLines } = require('./lib/report');
 const MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
 
 function parseArgs(argv) {
-  const o = { quick: false, sizes: null, only: null, lab: null, runs: null, prefixMB: null, tshark: true, profile: null, keep: false };
+  const o = { quick: false, sizes: null, only: null, lab: null, runs: null, prefixMB: null, tshark: true, profile: null, keep: false, workers: [1, 2] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => {
@@ -41,6 +42,7 @@ function parseArgs(argv) {
       case '--profile': o.profile = true; break;
       case '--no-profile': o.profile = false; break;
       case '--keep': o.keep = true; break;
+      case '--workers': o.workers = v().split(',').map(Number); break;
       case '-h': case '--help':
         console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(3, 11).map((l) => l.replace(/^ \* ?/, '')).join('\n'));
         process.exit(0);
@@ -73,10 +75,10 @@ function parseSummary(text) {
 
 const mb = (kb) => (kb == null ? null : +(kb / 1024).toFixed(1));
 
-async function measureSharewatch(input, runs) {
+async function measureSharewatch(input, runs, workers) {
   let best = null;
   for (let i = 0; i < runs; i++) {
-    const r = await run(process.execPath, [MAIN, '-r', input.file, '-q', '--no-progress', '--stats'], { countLines: true });
+    const r = await run(process.execPath, [MAIN, '-r', input.file, '-q', '--no-progress', '--stats', '--workers', String(workers)], { countLines: true });
     if (r.status !== 0) throw new Error(`sharewatch failed on ${input.file}:\n${r.stderr.slice(-2000)}`);
     const s = parseSummary(r.stderr);
     const m = { wallSecs: r.wallSecs, cpuSecs: (r.userSecs ?? 0) + (r.sysSecs ?? 0) || null, maxRssMB: mb(r.maxRssKB), events: r.lines, packets: s.packets, summary: s, load: r.load };
@@ -132,7 +134,10 @@ async function benchInput(input, o) {
   process.stderr.write(`bench: ${input.name}: ${(size / 1e6).toFixed(0)} MB …\n`);
   await run('cat', [input.file]); // page cache warm (cat of a file larger than RAM stays cold)
   const cat = await measureCat(input.file);
-  const sw = await measureSharewatch(input, size > 2e9 ? 1 : o.runs);
+  // the first --workers value is the row every ratio uses; the others are extra rows
+  const sw = await measureSharewatch(input, size > 2e9 ? 1 : o.runs, o.workers[0]);
+  const more = [];
+  for (const n of o.workers.slice(1)) more.push({ workers: n, ...(await measureSharewatch(input, size > 2e9 ? 1 : o.runs, n)) });
   const ts = o.tshark ? await measureTshark(input, size, sw.packets, o.prefixMB) : null;
   const rate = (secs) => size / 1e6 / secs;
   const res = {
@@ -150,6 +155,8 @@ async function benchInput(input, o) {
       ppsPerCpuSec: sw.cpuSecs ? sw.packets / sw.cpuSecs : null,
       MBpsPerCpuSec: sw.cpuSecs ? rate(sw.cpuSecs) : null,
     },
+    workers: o.workers[0],
+    moreWorkers: more.map((m) => ({ ...m, MBps: rate(m.wallSecs), pps: m.packets / m.wallSecs })),
     tshark: ts,
     cat: { ...cat, MBps: rate(cat.wallSecs), pps: sw.packets / cat.wallSecs },
   };

@@ -85,7 +85,9 @@ export function parseCreateResponse(buf: Buffer, hdr: Smb2Header, end: number): 
  * logged MAC times agree with Zeek's to the last digit.
  */
 export function filetimeSeconds(buf: Buffer, off: number): number {
-  const ft = Number((BigInt(u32le(buf, off + 4)) << 32n) | BigInt(u32le(buf, off)));
+  // hi * 2^32 is exact in a double and the one addition rounds to nearest-even, exactly as the
+  // uint64 → double conversion (Number(BigInt)) does, without two BigInts per field
+  const ft = u32le(buf, off + 4) * 4294967296 + u32le(buf, off);
   return ft / 10000000.0 - 11644473600.0;
 }
 

@@ -119,6 +119,14 @@ function withMessageId(framed: Buffer, hi: number, lo: number): Buffer {
   return framed;
 }
 
+/** a new connection with a session set up (MessageId 1) */
+function loggedIn(h: ReturnType<typeof harness>): Conn {
+  const c = conn();
+  h.tracker.onConnStart(c);
+  login(h, c, 1);
+  return c;
+}
+
 function login(h: ReturnType<typeof harness>, c: Conn, mid: number): void {
   const s = new M.Header(M.CMD.SESSION_SETUP, mid, 1, 1, 0, SID);
   h.send(c, 0, M.message(s, M.sessionSetupRequest(Buffer.alloc(0))), 100);
@@ -131,9 +139,7 @@ function treeConnects(records: LifecycleRecord[]) {
 
 t.test('tracker: a TREE_CONNECT answered in a gap is closed after it; a late answer names no share', async (t) => {
   const h = harness();
-  const c = conn();
-  h.tracker.onConnStart(c);
-  login(h, c, 1);
+  const c = loggedIn(h);
   const lost = new M.Header(M.CMD.TREE_CONNECT, 2, 1, 1, 0, SID);
   h.send(c, 0, M.message(lost, M.treeConnectRequest('\\\\10.9.9.2\\C$')), 101);
   const kept = new M.Header(M.CMD.TREE_CONNECT, 3, 1, 1, 0, SID);
@@ -151,9 +157,7 @@ t.test('tracker: a TREE_CONNECT answered in a gap is closed after it; a late ans
 
 t.test('tracker: a gap in the requests closes nothing', async (t) => {
   const h = harness();
-  const c = conn();
-  h.tracker.onConnStart(c);
-  login(h, c, 1);
+  const c = loggedIn(h);
   const req = new M.Header(M.CMD.TREE_CONNECT, 2, 1, 1, 0, SID);
   h.send(c, 0, M.message(req, M.treeConnectRequest('\\\\10.9.9.2\\ADMIN$')), 101);
   h.tracker.onGap(c, 0, 100, 101, 0);
@@ -165,9 +169,7 @@ t.test('tracker: a gap in the requests closes nothing', async (t) => {
 
 t.test('tracker: a response whose MessageId only folds like a request\'s does not take its share', async (t) => {
   const h = harness();
-  const c = conn();
-  h.tracker.onConnStart(c);
-  login(h, c, 1);
+  const c = loggedIn(h);
   const req = withMessageId(M.message(new M.Header(M.CMD.TREE_CONNECT, 0, 1, 1, 0, SID), M.treeConnectRequest('\\\\10.9.9.2\\C$')), 0x00200000, 9);
   h.send(c, 0, req, 101);
   const other = new M.Header(M.CMD.TREE_CONNECT, 9, 1, 1, 0, SID); // MessageId 0:9
@@ -181,9 +183,7 @@ t.test('tracker: a response whose MessageId only folds like a request\'s does no
 
 t.test('tracker: a WRITE to a FileId that only folds like an open file\'s is not that file\'s', async (t) => {
   const h = harness();
-  const c = conn();
-  h.tracker.onConnStart(c);
-  login(h, c, 1);
+  const c = loggedIn(h);
   const tc = new M.Header(M.CMD.TREE_CONNECT, 2, 1, 1, 0, SID);
   h.send(c, 0, M.message(tc, M.treeConnectRequest('\\\\10.9.9.2\\C$')), 101);
   h.send(c, 1, M.message(tc.reply(0, SID, 7), M.treeConnectResponse(1, 0x1f01ff)), 101);

@@ -32,7 +32,7 @@ function topFrames(profile, root, n) {
 function profileRun(root, mainJs, file, n = 15) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sw-prof-'));
   try {
-    const r = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, mainJs, '-r', file, '-q', '--no-progress'], {
+    const r = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, mainJs, '-r', file, '-q', '--no-progress', '--workers', '1'], {
       stdio: ['ignore', 'ignore', 'pipe'],
       encoding: 'utf8',
     });

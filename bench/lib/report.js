@@ -14,8 +14,11 @@ function inputTable(r) {
   const ts = r.tshark;
   const rows = [
     ['tool', 'wall s', 'cpu s', 'MB/s', 'Mpkt/s', 'peak RSS MB', 'output lines', 'vs tshark', 'vs cat'],
-    ['sharewatch', f(sw.wallSecs, 2), f(sw.cpuSecs, 2), f(sw.MBps), f(sw.pps / 1e6, 2), f(sw.maxRssMB), `${sw.events} events`, ratio(sw.MBps, ts?.MBps), ratio(sw.MBps, r.cat.MBps)],
+    [`sharewatch${r.workers ? ` -w${r.workers}` : ''}`, f(sw.wallSecs, 2), f(sw.cpuSecs, 2), f(sw.MBps), f(sw.pps / 1e6, 2), f(sw.maxRssMB), `${sw.events} events`, ratio(sw.MBps, ts?.MBps), ratio(sw.MBps, r.cat.MBps)],
   ];
+  for (const m of r.moreWorkers ?? []) {
+    rows.push([`sharewatch -w${m.workers}`, f(m.wallSecs, 2), f(m.cpuSecs, 2), f(m.MBps), f(m.pps / 1e6, 2), f(m.maxRssMB), `${m.events} events`, ratio(m.MBps, ts?.MBps), ratio(m.MBps, r.cat.MBps)]);
+  }
   if (ts) rows.push([ts.prefix ? 'tshark -Y smb2 *' : 'tshark -Y smb2', f(ts.wallSecs, 1), f(ts.cpuSecs, 1), f(ts.MBps, 1), f(ts.pps / 1e6, 3), f(ts.maxRssMB), `${ts.smb2Frames} smb2 frames${ts.prefix ? ' in prefix' : ''}`, '1×', ratio(ts.MBps, r.cat.MBps)]);
   rows.push(['cat', f(r.cat.wallSecs, 3), f(r.cat.cpuSecs, 2), f(r.cat.MBps), f(r.cat.pps / 1e6, 1), f(r.cat.maxRssMB), '-', ratio(r.cat.MBps, ts?.MBps), '1×']);
   const head = `${r.name} (${r.kind}): ${(r.bytes / 1e6).toFixed(0)} MB, ${r.packets} packets — ${r.what}`;
@@ -51,6 +54,14 @@ function targetLines(out) {
   if (ab.length) {
     const worst = Math.max(...ab.map((r) => r.sharewatch.maxRssMB));
     t.push({ target: 'RSS < 200 MB on (a) and (b) at any size', met: worst < 200, measured: ab.map((r) => `${r.name} ${r.sharewatch.maxRssMB.toFixed(0)} MB`).join(', ') });
+  }
+  // issue 19: N workers against the first --workers value (1), on the lab and synthetic inputs
+  for (const r of ab) {
+    for (const m of r.moreWorkers ?? []) {
+      const x = r.sharewatch.wallSecs / m.wallSecs;
+      t.push({ target: `${m.workers} workers ≥1.6× the throughput of ${r.workers} on ${r.name}`, met: x >= 1.6, measured: `${x.toFixed(2)}× (${m.wallSecs.toFixed(2)} s vs ${r.sharewatch.wallSecs.toFixed(2)} s wall; CPU ${m.cpuSecs?.toFixed(2)} vs ${r.sharewatch.cpuSecs?.toFixed(2)} s)` });
+      t.push({ target: `RSS < 300 MB with ${m.workers} workers on ${r.name}`, met: m.maxRssMB < 300, measured: `${m.maxRssMB.toFixed(0)} MB` });
+    }
   }
   const c = by('c')[0];
   if (c) {

@@ -1,5 +1,6 @@
 /** Command-line parsing (node:util parseArgs: no dependency needed for this flag set). */
 import { parseArgs } from 'node:util';
+import { availableParallelism } from 'node:os';
 
 export type Format = 'ndjson' | 'pretty' | 'zeek';
 
@@ -21,8 +22,10 @@ export interface CliOptions {
   user: string | null;
   bufferSizeMiB: number | null;
   snaplen: number;
-  /** --workers N: analysis threads asked for (this build analyses on one thread whatever N) */
+  /** analysis threads (1: single-threaded) */
   workers: number;
+  /** --workers was given (else the default, which small replays trade for one thread: see main) */
+  workersGiven: boolean;
   help: boolean;
   version: boolean;
 }
@@ -48,8 +51,6 @@ Options:
   --zeek-dir DIR         also write Zeek logs (smb_mapping, smb_files, dce_rpc, ntlm, notice)
                          into DIR (appended; reopened on SIGHUP)
   --zeek-json            with --zeek-dir: Zeek's JSON log format instead of TSV
-  --workers N            analysis threads (contract v2); this build analyses on one thread
-                         whatever N (the output is the same), and says so on stderr
   --metrics HOST:PORT    serve Prometheus metrics at http://HOST:PORT/metrics
   --stats                print a capture summary (packets, bytes, link types, SMB flows) to stderr
   --no-progress          no progress bar on stderr during replay
@@ -57,6 +58,9 @@ Options:
   --user NAME            live, as root: drop to NAME once the capture is open (default nobody)
   --buffer-size MIB      live: kernel capture buffer size in MiB (default 64)
   --snaplen N            live: snapshot length (default 262144)
+  --workers N            analysis threads, sharded by address pair (default: CPUs, at most 8,
+                         but 1 for replays under 16 MiB; 1 = single-threaded); the output is
+                         the same whatever N
   -h, --help             show this help
   -V, --version          show the version
 
@@ -86,6 +90,11 @@ function parseArgsMessage(e: NodeJS.ErrnoException): string {
     if (/does not take an argument/.test(msg)) return `option '${quoted}' takes no value`;
   }
   return msg.split('\n')[0];
+}
+
+/** --workers default: the CPUs, at most 8 */
+export function defaultWorkers(): number {
+  return Math.max(1, Math.min(8, availableParallelism()));
 }
 
 export function parseCli(argv: string[]): CliOptions {
@@ -137,7 +146,8 @@ export function parseCli(argv: string[]): CliOptions {
     user: v.user ?? null,
     bufferSizeMiB: intOption('buffer-size', v['buffer-size'], 1, 4096),
     snaplen: intOption('snaplen', v.snaplen, 64, 262144) ?? 262144,
-    workers: intOption('workers', v.workers, 1, 64) ?? 1,
+    workers: intOption('workers', v.workers, 1, 64) ?? defaultWorkers(),
+    workersGiven: v.workers !== undefined,
     help: !!v.help,
     version: !!v.version,
   };

@@ -5,7 +5,7 @@
 import { readStream } from '../capture/reader';
 import { LiveCapture, LiveCaptureError, dropPrivileges } from '../capture/live';
 import { err } from './diagnostics';
-import type { AnalysisPipeline } from './pipeline';
+import { isSharded, type AnyPipeline } from './workers/sharded';
 import type { CliOptions } from './args';
 import type { RunControl } from './run-control';
 import type { RunOutcome } from './outcome';
@@ -13,7 +13,7 @@ import type { RunOutcome } from './outcome';
 const STATS_INTERVAL_MS = 5_000;
 
 /** The outcome, or null when the capture could not start (reported; exit 2, no summary). */
-export async function runLive(opts: CliOptions, runAs: string | null, pipeline: AnalysisPipeline, ctl: RunControl): Promise<RunOutcome | null> {
+export async function runLive(opts: CliOptions, runAs: string | null, pipeline: AnyPipeline, ctl: RunControl): Promise<RunOutcome | null> {
   const live = new LiveCapture({
     iface: opts.iface!,
     bpf: opts.bpf!,
@@ -48,6 +48,7 @@ export async function runLive(opts: CliOptions, runAs: string | null, pipeline: 
     err(`listening on ${opts.iface} (filter: ${opts.bpf})${runAs !== null ? `, running as ${runAs}` : ''}`);
   }
   // kernel drop counters: tcpdump prints them on SIGUSR1 (and at exit)
+  if (isSharded(pipeline)) pipeline.startLiveTimer();
   const statsTimer = setInterval(() => live.requestStats(), STATS_INTERVAL_MS);
   statsTimer.unref();
   const summary = await readStream(stream, `${opts.iface} (tcpdump)`, pipeline.onPacket, { counters: pipeline.capture });
@@ -64,6 +65,7 @@ export async function runLive(opts: CliOptions, runAs: string | null, pipeline: 
     status = 1;
   }
   // the capture is over: open connections, sessions and trees end with capture_end
-  pipeline.finish();
+  if (isSharded(pipeline) && pipeline.failed) await pipeline.stop();
+  else await pipeline.finish();
   return { status, stopReason, inputBytes: summary.bytes };
 }

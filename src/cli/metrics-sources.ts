@@ -1,7 +1,7 @@
 /** The plain counters that --metrics reads at scrape time. */
-import type { AnalysisPipeline } from './pipeline';
+import type { PipelineView } from './pipeline';
 
-export function metricsSources(p: AnalysisPipeline, kernelDrops: () => number) {
+export function metricsSources(p: PipelineView, kernelDrops: () => number) {
   const net = () => p.net.counters as unknown as Record<string, number>;
   return {
     packets: () => p.packets,

@@ -1,6 +1,6 @@
 /** The event writer of a run (-w FILE or stdout, --format; --zeek-dir beside it) and whether it lost events. */
 import { createWriter, type EventWriter } from '../output/writer';
-import { withZeekDir } from '../output/zeek/dir-writer';
+import type * as ZeekDir from '../output/zeek/dir-writer';
 import { makeObserver } from '../output/observer';
 import { err } from './diagnostics';
 import type { CliOptions } from './args';
@@ -37,6 +37,9 @@ export function openOutput(opts: CliOptions, suppressForSec: number, observerNam
   }
   if (opts.zeekDir !== null) {
     try {
+      // loaded only with --zeek-dir (start-up)
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load on purpose (start-up)
+      const { withZeekDir } = require('../output/zeek/dir-writer') as typeof ZeekDir;
       writer = withZeekDir(writer, {
         dir: opts.zeekDir,
         json: opts.zeekJson,

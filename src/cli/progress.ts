@@ -1,8 +1,8 @@
 /** A one-line progress display on stderr (TTY only): share of input read, packets/s, events, alerts. */
-import type { AnalysisPipeline } from './pipeline';
+import type { PipelineView } from './pipeline';
 
 export class Progress {
-  private readonly p: AnalysisPipeline;
+  private readonly p: PipelineView;
   private readonly total: number;
   private bytes = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -10,7 +10,7 @@ export class Progress {
   private lastPackets = 0;
   private lastTime = Date.now();
 
-  constructor(p: AnalysisPipeline, totalBytes: number) {
+  constructor(p: PipelineView, totalBytes: number) {
     this.p = p;
     this.total = totalBytes;
   }

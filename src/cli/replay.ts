@@ -3,24 +3,30 @@ import { readCaptures, type ReadSummary } from '../capture/reader';
 import { Progress } from './progress';
 import { err } from './diagnostics';
 import { totalSize } from './startup';
-import type { AnalysisPipeline } from './pipeline';
+import { isSharded, type AnyPipeline } from './workers/sharded';
 import type { CliOptions } from './args';
 import type { RunControl } from './run-control';
 import type { RunOutcome } from './outcome';
 
-export async function runReplay(opts: CliOptions, pipeline: AnalysisPipeline, ctl: RunControl): Promise<RunOutcome> {
+export async function runReplay(opts: CliOptions, pipeline: AnyPipeline, ctl: RunControl): Promise<RunOutcome> {
   let progress: Progress | null = null;
   try {
     if (opts.progress && process.stderr.isTTY && !opts.quiet) {
       progress = new Progress(pipeline, totalSize(opts.readFiles));
       progress.start();
     }
+    // a replay can wait on its input (stdin from tcpdump): quiet moments still move the merge
+    if (isSharded(pipeline)) pipeline.startLiveTimer();
     const summary = await readCaptures(opts.readFiles, pipeline.onPacket, {
       signal: ctl.abort.signal,
       onProgress: progress ? (n: number) => progress!.setBytes(n) : undefined,
       counters: pipeline.capture,
     });
     progress?.stop();
+    // An interrupted replay stops where it is: what was written is a prefix of the full run.
+    if (!ctl.interrupted && !(isSharded(pipeline) && pipeline.failed)) await pipeline.finish();
+    else if (isSharded(pipeline)) await pipeline.stop();
+    // after the end: a sharded run's workers have then reported every loss
     // a snaplen that cuts SMB messages hides what they said: always told, even with -q
     pipeline.snaplenCut.forEach((s, i) => {
       if (s !== undefined && s.lostMessages > 0) {
@@ -28,8 +34,6 @@ export async function runReplay(opts: CliOptions, pipeline: AnalysisPipeline, ct
         err(`${name}: warning: the snaplen cut ${s.packets} packets; ${s.lostMessages} SMB messages could not be read`);
       }
     });
-    // An interrupted replay stops where it is: what was written is a prefix of the full run.
-    if (!ctl.interrupted) pipeline.finish();
     return {
       status: summary.error ? 2 : 0,
       stopReason: summary.error ? summary.error.message : null,

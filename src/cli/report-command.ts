@@ -5,7 +5,8 @@
  */
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ReportBuilder, readEventLogs, renderReport, type RunInfo } from '../report';
+import type * as Report from '../report';
+import type { ReportBuilder, RunInfo } from '../report';
 import { toNdjsonLine } from '../output/ecs';
 import type { OutputRecord } from '../shared/records';
 import type { RecordWriter } from './pipeline';
@@ -24,6 +25,10 @@ Options:
 `;
 
 
+/** The report builder and page (loaded only by runs that write a report: start-up). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load on purpose (start-up)
+const report = (): typeof Report => require('../report') as typeof Report;
+
 /** Opens the report file now (so a bad path is a usage error before any work), written at the end. */
 export class ReportFile {
   private constructor(
@@ -36,7 +41,7 @@ export class ReportFile {
   }
 
   write(builder: ReportBuilder, run: RunInfo): void {
-    const html = renderReport(builder.finish(), run);
+    const html = report().renderReport(builder.finish(), run);
     const buf = Buffer.from(html, 'utf8');
     let off = 0;
     try {
@@ -60,7 +65,7 @@ export function openReport(path: string | null): RunReport | null | false {
     return false;
   }
   try {
-    return { file: ReportFile.open(path), builder: new ReportBuilder() };
+    return { file: ReportFile.open(path), builder: new (report().ReportBuilder)() };
   } catch (e) {
     err(`--report ${path}: ${(e as Error).message}`);
     return false;
@@ -138,9 +143,9 @@ export async function runReportCommand(argv: string[]): Promise<number> {
   } catch (e) {
     return usage(`${v.output}: ${(e as Error).message}`);
   }
-  const builder = new ReportBuilder();
+  const builder = new (report().ReportBuilder)();
   try {
-    await readEventLogs(files, (p) => builder.addParsed(p));
+    await report().readEventLogs(files, (p) => builder.addParsed(p));
   } catch (e) {
     err(`report: ${(e as Error).message}`);
     return 2;

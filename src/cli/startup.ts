@@ -63,6 +63,20 @@ export function readFilesExist(files: string[]): boolean {
 }
 
 /** Total size of the -r files for the progress line (0 when stdin is one of them). */
+/**
+ * Replays of regular files below this size run on one thread unless --workers is given: starting
+ * worker threads (~50 ms each, measured) costs more than they save on them, and the output is the
+ * same whatever N.
+ */
+export const SMALL_REPLAY_BYTES = 16 << 20;
+
+/** The analysis threads a run uses (the default N, or 1 for a small replay; a given --workers N). */
+export function workersFor(opts: CliOptions): number {
+  if (opts.workersGiven || opts.workers === 1 || opts.iface) return opts.workers;
+  if (opts.readFiles.includes('-')) return opts.workers;
+  return totalSize(opts.readFiles) < SMALL_REPLAY_BYTES ? 1 : opts.workers;
+}
+
 export function totalSize(files: string[]): number {
   let n = 0;
   for (const f of files) {

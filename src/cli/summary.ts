@@ -1,5 +1,5 @@
 /** The one-screen summary printed on stderr at the end (and the --stats capture summary). */
-import type { AnalysisPipeline } from './pipeline';
+import type { PipelineView } from './pipeline';
 import type { LiveStats } from '../capture/tcpdump-stats';
 
 function fmtMap(m: ReadonlyMap<string, number>): string {
@@ -20,7 +20,7 @@ export interface SummaryExtras {
   error?: string | null;
 }
 
-export function summaryText(p: AnalysisPipeline, x: SummaryExtras): string {
+export function summaryText(p: PipelineView, x: SummaryExtras): string {
   const n = p.net.counters as unknown as Record<string, number>;
   const tr = p.tracker.counters;
   const mb = x.inputBytes / 1e6;

@@ -20,6 +20,8 @@ export class TcpConn implements Conn {
   readonly halves: [TcpHalf, TcpHalf];
   lastSec = 0;
   lastNsec = 0;
+  /** the engine's `seq` at the last packet (sharded runs: orders expiries as one engine would) */
+  lastSeq = 0;
   finSeen = false;
   ended = false;
   // flow table links

@@ -74,6 +74,11 @@ export class TcpEngine implements ReassemblyHost {
   readonly table = new FlowTable();
   tsSec = 0;
   tsNsec = 0;
+  /**
+   * sequence number of the packet being handled, set by a sharded run's worker (the run's global
+   * packet number): stamped on the connection it touches as `lastSeq`
+   */
+  seq = 0;
   /** latest capture time seen (time never moves back for timers) */
   private nowSec = -1;
   private nowNsec = 0;
@@ -180,6 +185,7 @@ export class TcpEngine implements ReassemblyHost {
     }
     conn.lastSec = this.nowSec;
     conn.lastNsec = this.nowNsec;
+    conn.lastSeq = this.seq;
     t.touch(conn);
     const half = conn.halves[dir];
     const peer = conn.halves[dir === TO_SERVER ? TO_CLIENT : TO_SERVER];

@@ -5,6 +5,17 @@
  * itself and Buffer#write, so escaping and surrogate handling cannot differ).
  */
 
+/** the character after the backslash of JSON.stringify's short escapes, by code (0: \u00xx) */
+const ESCAPES = new Uint8Array(0x80);
+ESCAPES[0x08] = 0x62; // \b
+ESCAPES[0x09] = 0x74; // \t
+ESCAPES[0x0a] = 0x6e; // \n
+ESCAPES[0x0c] = 0x66; // \f
+ESCAPES[0x0d] = 0x72; // \r
+ESCAPES[0x22] = 0x22; // \"
+ESCAPES[0x5c] = 0x5c; // \\
+const HEX_DIGITS = new Uint8Array([0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66]);
+
 export class ByteOut {
   buf: Buffer;
   pos = 0;
@@ -55,25 +66,62 @@ export class ByteOut {
     this.pos = p;
   }
 
-  /** a JSON string literal, byte for byte what JSON.stringify(s) gives, UTF-8 encoded */
+  /**
+   * a JSON string literal, byte for byte what JSON.stringify(s) gives, UTF-8 encoded: ASCII (with
+   * JSON.stringify's escapes: \" \\ \b \f \n \r \t and \u00xx for other controls) and BMP
+   * characters outside the surrogate range are encoded here; a string holding any surrogate goes
+   * through JSON.stringify and Buffer#write (strSlow), which leave pairs as they are and escape lone
+   * ones
+   */
   str(s: string): void {
     const n = s.length;
-    if (this.pos + n + 2 > this.buf.length) this.grow(n + 2);
+    // worst case 6 bytes per UTF-16 unit (\u00xx), plus the quotes
+    if (this.pos + n * 6 + 2 > this.buf.length) this.grow(n * 6 + 2);
     const b = this.buf;
     const start = this.pos;
     let p = start;
     b[p++] = 0x22;
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
-      if (c < 0x20 || c === 0x22 || c === 0x5c || c >= 0x80) {
+      if (c < 0x80) {
+        if (c >= 0x20 && c !== 0x22 && c !== 0x5c) {
+          b[p++] = c;
+          continue;
+        }
+        b[p++] = 0x5c;
+        const e = ESCAPES[c];
+        if (e !== 0) b[p++] = e;
+        else {
+          // \u00xx, lower-case hex as JSON.stringify writes it
+          b[p++] = 0x75;
+          b[p++] = 0x30;
+          b[p++] = 0x30;
+          b[p++] = HEX_DIGITS[c >> 4];
+          b[p++] = HEX_DIGITS[c & 15];
+        }
+      } else if (c < 0x800) {
+        b[p++] = 0xc0 | (c >> 6);
+        b[p++] = 0x80 | (c & 0x3f);
+      } else if (c >= 0xd800 && c <= 0xdfff) {
         this.pos = start;
         this.strSlow(s);
         return;
+      } else {
+        b[p++] = 0xe0 | (c >> 12);
+        b[p++] = 0x80 | ((c >> 6) & 0x3f);
+        b[p++] = 0x80 | (c & 0x3f);
       }
-      b[p++] = c;
     }
     b[p++] = 0x22;
     this.pos = p;
+  }
+
+  /** bytes written as they are (pre-encoded JSON fragments) */
+  bytes(u: Uint8Array): void {
+    const n = u.length;
+    if (this.pos + n > this.buf.length) this.grow(n);
+    this.buf.set(u, this.pos);
+    this.pos += n;
   }
 
   private strSlow(s: string): void {

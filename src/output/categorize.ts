@@ -97,6 +97,30 @@ function uncHost(share: string): string | null {
   return host === '' ? null : host;
 }
 
+/** a UNC path's server name when it is a name (an IP address is in related.ip), else null */
+function hostNameOf(share: string): string | null {
+  const h = uncHost(share);
+  return h !== null && ipBytes(h.replace(/^\[|\]$/g, '')) === null ? h : null;
+}
+
+/** tree share paths → hostNameOf, remembered (a tree's path comes with each of its records) */
+const hostOfShare = new Map<string, string | null>();
+const HOSTS_REMEMBERED = 4096;
+/** longer paths are not remembered (the map stays small whatever the paths) */
+const HOST_PATH_REMEMBERED = 256;
+
+/** The server name related.hosts takes from a tree's UNC path, or null. */
+export function treeHost(share: string): string | null {
+  if (share.length > HOST_PATH_REMEMBERED) return hostNameOf(share);
+  let h = hostOfShare.get(share);
+  if (h === undefined) {
+    h = hostNameOf(share);
+    if (hostOfShare.size >= HOSTS_REMEMBERED) hostOfShare.clear();
+    hostOfShare.set(share, h);
+  }
+  return h;
+}
+
 /**
  * Host names on the event: the server name from the UNC path (an IP address there is no name:
  * it is in related.ip) and the client workstation.
@@ -104,8 +128,8 @@ function uncHost(share: string): string | null {
 export function relatedHosts(rec: LifecycleRecord): string[] | null {
   const out: string[] = [];
   if (rec.kind === 'tree-connect' || rec.kind === 'tree-disconnect') {
-    const h = uncHost(rec.tree.share);
-    if (h !== null && ipBytes(h.replace(/^\[|\]$/g, '')) === null) out.push(h);
+    const h = treeHost(rec.tree.share);
+    if (h !== null) out.push(h);
   }
   const w = rec.session.workstation;
   if (w !== null && w !== '' && !out.includes(w)) out.push(w);

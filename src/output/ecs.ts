@@ -41,7 +41,7 @@ import type {
   SessionView,
   TreeView,
 } from '../shared/records';
-import { isoMicros } from './timestamp';
+import { isoMicros, writeIsoMicros } from './timestamp';
 import { ByteOut } from './byte-out';
 import {
   categoryOf,
@@ -51,12 +51,14 @@ import {
   relatedHosts,
   relatedIps,
   relatedUsers,
+  treeHost,
   typeOf,
 } from './categorize';
 import { flowCommunityId } from './community-id';
 import { defaultObserver, OBSERVER_PRODUCT, OBSERVER_TYPE, type Observer } from './observer';
 import { dcerpcObj } from './dcerpc-fields';
 import { lateralObj } from './lateral-fields';
+import type { Flow } from '../shared/records';
 
 export const THREAT_FRAMEWORK = 'MITRE ATT&CK';
 /** smb.files and smb.pipes list at most this many names */
@@ -64,7 +66,27 @@ export const MAX_LISTED = 16;
 
 /** event.action of a lifecycle record (`smb-` + kind) or of an alert (its rule name). */
 export function actionOf(rec: OutputRecord): string {
-  return rec.kind === 'alert' ? rec.ruleName : rec.kind === 'dcerpc-call' ? 'dcerpc-call' : 'smb-' + rec.kind;
+  // literals, not 'smb-' + kind: actionOf runs twice per record (output and the summary's counts)
+  switch (rec.kind) {
+    case 'alert':
+      return rec.ruleName;
+    case 'dcerpc-call':
+      return 'dcerpc-call';
+    case 'session-setup':
+      return 'smb-session-setup';
+    case 'session-end':
+      return 'smb-session-end';
+    case 'tree-connect':
+      return 'smb-tree-connect';
+    case 'tree-disconnect':
+      return 'smb-tree-disconnect';
+    case 'encrypted-session':
+      return 'smb-encrypted-session';
+    case 'inferred-tree':
+      return 'smb-inferred-tree';
+    default:
+      return 'smb-' + (rec as { kind: string }).kind;
+  }
 }
 
 /** NT status STATUS_SUCCESS or SMB1 DOS class 0 (DOS:0x00:…) */
@@ -338,13 +360,49 @@ export function writeNdjsonLine(rec: OutputRecord, o: ByteOut, ob: Observer = de
   else lifecycleLine(rec, o, ob);
 }
 
-/** the observer object's JSON text, made once per observer */
-const observerJson = new WeakMap<Observer, string>();
-function observerText(ob: Observer): string {
+/** `},"observer":{…}` (closing related) as UTF-8, made once per observer */
+const observerJson = new WeakMap<Observer, Uint8Array>();
+function observerBytes(ob: Observer): Uint8Array {
   let t = observerJson.get(ob);
   if (t === undefined) {
-    t = JSON.stringify(observerObj(ob));
+    t = Buffer.from('},"observer":' + JSON.stringify(observerObj(ob)), 'utf8');
     observerJson.set(ob, t);
+  }
+  return t;
+}
+
+/**
+ * `,"ecs":{…},"source":{…},"destination":{…},"network":{…},"related":{"ip":[…]` of a flow, as
+ * UTF-8, made once per Flow object and protocol (every record of a connection shares its Flow,
+ * which is never mutated): the same bytes the member writers below give.
+ */
+const flowSmb = new WeakMap<Flow, Uint8Array>();
+const flowDcerpc = new WeakMap<Flow, Uint8Array>();
+const fragOut = new ByteOut(1024);
+function flowBytes(rec: LifecycleRecord): Uint8Array {
+  const f = rec.flow;
+  const cache = rec.kind === 'dcerpc-call' ? flowDcerpc : flowSmb;
+  let t = cache.get(f);
+  if (t === undefined) {
+    const o = fragOut;
+    o.pos = 0;
+    o.lit(',"ecs":{"version":');
+    o.str(ECS_VERSION);
+    o.lit('},"source":{');
+    m(o, m(o, true, 'ip', f.clientIp), 'port', f.clientPort);
+    o.lit('},"destination":{');
+    m(o, m(o, true, 'ip', f.serverIp), 'port', f.serverPort);
+    o.lit('},"network":{"transport":"tcp","protocol":');
+    o.str(protocolOf(rec));
+    const cid = flowCommunityId(f);
+    if (cid !== null) {
+      o.lit(',"community_id":');
+      o.str(cid);
+    }
+    o.lit('},"related":{"ip":');
+    strArr(o, relatedIps(rec));
+    t = Uint8Array.prototype.slice.call(o.buf, 0, o.pos) as Uint8Array;
+    cache.set(f, t);
   }
   return t;
 }
@@ -368,12 +426,17 @@ function m(o: ByteOut, empty: boolean, k: string, v: unknown): boolean {
 function arr(o: ByteOut, a: readonly unknown[], n: number): void {
   o.byte(0x5b);
   for (let i = 0; i < n; i++) {
-    const v = a[i];
     if (i > 0) o.byte(0x2c);
-    if (v === undefined || typeof v === 'function') o.lit('null');
-    else o.val(v);
+    item(o, a[i]);
   }
   o.byte(0x5d);
+}
+
+/** one array element as JSON.stringify writes it */
+function item(o: ByteOut, v: unknown): void {
+  if (typeof v === 'string') o.str(v);
+  else if (v === undefined || typeof v === 'function') o.lit('null');
+  else o.val(v);
 }
 
 function treeMembers(o: ByteOut, empty: boolean, t: TreeView): boolean {
@@ -475,36 +538,28 @@ function smbJson(rec: LifecycleRecord, o: ByteOut, summary: AlertSummary | null)
 
 /** ecs, source, destination, network, related, observer, user, smb of putContext(), each after a comma */
 function contextMembers(rec: LifecycleRecord, o: ByteOut, ob: Observer, summary: AlertSummary | null): void {
-  const f = rec.flow;
-  o.lit(',"ecs":{"version":');
-  o.str(ECS_VERSION);
-  o.lit('},"source":{');
-  m(o, m(o, true, 'ip', f.clientIp), 'port', f.clientPort);
-  o.lit('},"destination":{');
-  m(o, m(o, true, 'ip', f.serverIp), 'port', f.serverPort);
-  o.lit('},"network":{"transport":"tcp","protocol":');
-  o.str(protocolOf(rec));
-  const cid = flowCommunityId(f);
-  if (cid !== null) {
-    o.lit(',"community_id":');
-    o.str(cid);
-  }
-  o.lit('},"related":{"ip":');
-  strArr(o, relatedIps(rec));
-  const users = relatedUsers(rec);
-  if (users !== null) {
-    o.lit(',"user":');
-    strArr(o, users);
-  }
-  const hosts = relatedHosts(rec);
-  if (hosts !== null) {
-    o.lit(',"hosts":');
-    strArr(o, hosts);
-  }
-  o.lit('},"observer":');
-  o.json(observerText(ob));
+  o.bytes(flowBytes(rec));
   const s = rec.session;
+  // related.user and related.hosts as relatedUsers() and relatedHosts() give them, without arrays
   const name = s.user !== null && s.user !== '' ? s.user : null;
+  if (name !== null) {
+    o.lit(',"user":[');
+    item(o, name);
+    o.byte(0x5d);
+  }
+  const h = rec.kind === 'tree-connect' || rec.kind === 'tree-disconnect' ? treeHost(rec.tree.share) : null;
+  const w = s.workstation;
+  const ws = w !== null && w !== '' && w !== h;
+  if (h !== null || ws) {
+    o.lit(',"hosts":[');
+    if (h !== null) item(o, h);
+    if (ws) {
+      if (h !== null) o.byte(0x2c);
+      item(o, w);
+    }
+    o.byte(0x5d);
+  }
+  o.bytes(observerBytes(ob));
   const domain = userDomain(s);
   if (name !== null || (domain !== null && domain !== '')) {
     o.lit(',"user":{');
@@ -526,8 +581,10 @@ function contextMembers(rec: LifecycleRecord, o: ByteOut, ob: Observer, summary:
 /** event.start, event.end of putSpan(), each after a comma */
 function spanMembers(rec: LifecycleRecord, o: ByteOut): void {
   if (rec.kind !== 'inferred-tree') return;
-  m(o, false, 'start', isoMicros(rec.startTs));
-  m(o, false, 'end', isoMicros(rec.endTs));
+  o.lit(',"start":');
+  writeIsoMicros(o, rec.startTs);
+  o.lit(',"end":');
+  writeIsoMicros(o, rec.endTs);
 }
 
 /** `,"lateral_movement":{…}` when the record belongs to a chain */
@@ -551,7 +608,7 @@ function categorization(rec: OutputRecord, o: ByteOut): void {
 function lifecycleLine(rec: LifecycleRecord, o: ByteOut, ob: Observer): void {
   const dur = durationOf(rec);
   o.lit('{"@timestamp":');
-  o.str(isoMicros(rec.ts));
+  writeIsoMicros(o, rec.ts);
   o.lit(',"event":{"kind":"event"');
   categorization(rec, o);
   m(o, false, 'action', actionOf(rec));
@@ -567,7 +624,7 @@ function lifecycleLine(rec: LifecycleRecord, o: ByteOut, ob: Observer): void {
 function alertLine(a: AlertRecord, o: ByteOut, ob: Observer): void {
   const dur = durationOf(a.about);
   o.lit('{"@timestamp":');
-  o.str(isoMicros(a.ts));
+  writeIsoMicros(o, a.ts);
   o.lit(',"event":{"kind":"alert"');
   categorization(a, o);
   m(o, false, 'action', a.ruleName);
@@ -579,9 +636,9 @@ function alertLine(a: AlertRecord, o: ByteOut, ob: Observer): void {
   const summary = a.summary ?? null;
   if (summary !== null) {
     o.lit(',"start":');
-    o.str(isoMicros(summary.start));
+    writeIsoMicros(o, summary.start);
     o.lit(',"end":');
-    o.str(isoMicros(summary.end));
+    writeIsoMicros(o, summary.end);
   }
   o.lit('},"rule":{');
   m(o, m(o, true, 'id', a.ruleId), 'name', a.ruleName);

@@ -1,5 +1,5 @@
 /**
- * Line sink over pino's destination (SonicBoom): stdout or a file opened for append, whole lines
+ * Line sink over SonicBoom (what pino.destination builds, without loading pino): stdout or a file opened for append, whole lines
  * only, flushSync that really drains, reopen for logrotate.
  *
  * Why SonicBoom in sync mode (buffered, minLength 4096) and not sync:false: with sync:false a
@@ -16,10 +16,28 @@
  * SonicBoom.write measures the UTF-8 length of every string it gets and of its whole pending
  * buffer on each call, which cost more than building the line at one write per event.
  */
-import pino from 'pino';
+import SonicBoom from 'sonic-boom';
 import { ByteOut } from './byte-out';
 
-type Dest = ReturnType<typeof pino.destination>;
+type Dest = SonicBoom;
+
+/** pino.destination's reading of `dest`: a numeric string is a file descriptor */
+function destOf(d: string | number): string | number {
+  return typeof d === 'string' && Number.isFinite(Number(d)) ? Number(d) : d;
+}
+
+/** pino.destination's EPIPE filter: the reader went away, later writes are dropped (not thrown). */
+function dropWritesOnEpipe(dest: Dest): void {
+  const noop = (): void => {};
+  dest.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') return;
+    const d = dest as unknown as Record<string, unknown>;
+    d.write = noop;
+    d.end = noop;
+    d.flushSync = noop;
+    d.destroy = noop;
+  });
+}
 
 export interface LineSinkOptions {
   /** file path (opened for append, created if missing) or null for stdout */
@@ -60,13 +78,14 @@ export class LineSink {
     this.bytes = opts.bytes ? new ByteOut(this.batchMax + 8192) : null;
     // sync: true opens the file now, so a bad -w path throws here (usage error, exit 2);
     // minLength 0: every batch handed over is written at once (writeSync)
-    this.dest = pino.destination({
-      dest: opts.path ?? opts.fd ?? 1,
+    this.dest = new SonicBoom({
+      dest: destOf(opts.path ?? opts.fd ?? 1),
       sync: true,
       append: true,
       minLength: 0,
       ...(opts.bytes ? { contentMode: 'buffer' as const } : {}),
     });
+    dropWritesOnEpipe(this.dest);
     this.dest.on('error', (e: Error) => {
       if (e !== this.reopenError) this.fail(e);
     });

@@ -3,6 +3,7 @@
  * through a float of nanoseconds since the epoch (1.7e18 > 2^53 loses the low digits).
  */
 import type { Timestamp } from '../shared/records';
+import type { ByteOut } from './byte-out';
 
 /** {sec, nsec} with nsec folded into 0..999_999_999 (defensive: readers already normalise). */
 function normalise(ts: Timestamp): { sec: number; nsec: number } {
@@ -27,6 +28,11 @@ function pad(n: number, width: number): string {
  */
 export function isoMicros(ts: Timestamp): string {
   const { sec, nsec } = normalise(ts);
+  return datePrefix(sec, ts) + pad(Math.floor(nsec / 1000), 6) + 'Z';
+}
+
+/** `YYYY-MM-DDTHH:MM:SS.` of whole seconds `sec` (normalised from ts) */
+function datePrefix(sec: number, ts: Timestamp): string {
   if (sec !== cachedSec) {
     const d = new Date(sec * 1000);
     if (Number.isNaN(d.getTime())) throw new RangeError(`timestamp out of range: ${ts.sec}.${ts.nsec}`);
@@ -35,7 +41,41 @@ export function isoMicros(ts: Timestamp): string {
     cachedPrefix = iso.slice(0, iso.length - 5) + '.';
     cachedSec = sec;
   }
-  return cachedPrefix + pad(Math.floor(nsec / 1000), 6) + 'Z';
+  return cachedPrefix;
+}
+
+/**
+ * JSON.stringify(isoMicros(ts)) written into `o` without building the string (the NDJSON writer
+ * writes two or three per event).
+ */
+export function writeIsoMicros(o: ByteOut, ts: Timestamp): void {
+  let sec = Math.floor(ts.sec);
+  let nsec = Math.floor(ts.nsec);
+  if (nsec < 0 || nsec >= 1e9) {
+    const carry = Math.floor(nsec / 1e9);
+    sec += carry;
+    nsec -= carry * 1e9;
+  }
+  let us = Math.floor(nsec / 1000);
+  if (!(us >= 0 && us <= 999999)) {
+    // not a plain microsecond count (NaN): the string as isoMicros makes it
+    o.str(isoMicros(ts));
+    return;
+  }
+  const prefix = datePrefix(sec, ts);
+  o.byte(0x22);
+  o.lit(prefix);
+  o.room(8);
+  const b = o.buf;
+  let p = o.pos + 6;
+  o.pos = p;
+  for (let i = 0; i < 6; i++) {
+    const q = Math.floor(us / 10);
+    b[--p] = 0x30 + (us - q * 10);
+    us = q;
+  }
+  b[o.pos++] = 0x5a;
+  b[o.pos++] = 0x22;
 }
 
 // events cluster within a second: reuse the date part (toISOString costs ~2 µs)

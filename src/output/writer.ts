@@ -2,7 +2,7 @@
  * Event writers: OutputRecord → bytes on stdout or a -w file, in the chosen format.
  *
  * ndjson writes the bytes of JSON.stringify(toEcs(rec)) (by hand, into the sink's byte batch: see
- * writeNdjsonLine) through pino's destination, not through a pino logger:
+ * writeNdjsonLine) through SonicBoom (pino's destination; pino itself is not loaded), not through a pino logger:
  * pino 10.4 cannot write exactly our object — with `formatters.level: () => ({})` (to drop
  * "level") every line starts `{,"@timestamp"…` (invalid JSON; pinojs/pino#1042, #2080), and its
  * own string escaper writes lone surrogates of short top-level strings raw (→ U+FFFD on output)

@@ -17,7 +17,12 @@ let cached: { js: string; css: string } | null = null;
 /** The built page script and stylesheet (next to this module in dist, or in dist when run from src). */
 export function pageAssets(): { js: string; css: string } {
   if (cached !== null) return cached;
-  const candidates = [path.join(__dirname, 'page'), path.resolve(__dirname, '..', '..', 'dist', 'src', 'report', 'page')];
+  // this module in dist/src/report, in the CLI bundle (dist/src/cli/main.js), or in src/report
+  const candidates = [
+    path.join(__dirname, 'page'),
+    path.resolve(__dirname, '..', 'report', 'page'),
+    path.resolve(__dirname, '..', '..', 'dist', 'src', 'report', 'page'),
+  ];
   for (const dir of candidates) {
     const js = path.join(dir, 'bundle.js');
     const css = path.join(dir, 'bundle.css');

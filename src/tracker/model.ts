@@ -22,6 +22,7 @@ import { TrackerCounters, type TrackerOptions } from './options';
 import type { RpcHost } from './dcerpc/conversation';
 import { RpcCounters, type RpcLimits } from './dcerpc/limits';
 import { Inference } from './inference/inference';
+import { PRIOR } from './inference/server-names';
 import { isPipeTree, serverFactsFromBlob } from './auth-note';
 import type { FileSink, RecordSink } from './sinks';
 
@@ -185,12 +186,19 @@ export class SessionModel implements RpcHost {
     cs.negState = -1;
   }
 
-  /** A SESSION_SETUP response's security blob: remember the CHALLENGE names and negState. */
+  /**
+   * A SESSION_SETUP response's security blob (decoded once): remember the CHALLENGE names and
+   * negState for ntlm.log, and offer the names to inference as names a client may call the
+   * server by.
+   */
   noteServerAuth(cs: ConnState, blob: Buffer | null): void {
     const f = serverFactsFromBlob(blob, this.counters);
     if (!f) return;
-    if (f.challenge) cs.ntlmServer = f.challenge;
     if (f.negState !== -1) cs.negState = f.negState;
+    if (f.challenge === null) return;
+    cs.ntlmServer = f.challenge;
+    this.inference.noteServerName(cs.flow.serverIp, f.challenge.nb, PRIOR.netbios);
+    this.inference.noteServerName(cs.flow.serverIp, f.challenge.dns, PRIOR.dns);
   }
 
   connectTree(

@@ -50,7 +50,6 @@ import type { ConnState, OpenFile, SessionState, TreeState } from './state';
 import type { CreateTx, SessionSetupTx, Transaction, TxKind, TxOf } from './transactions';
 import { closeOpen, feedPipeData, isRpcPipeName, openDetachedPipe, pipeOpen, FSCTL_PIPE_TRANSCEIVE } from './dcerpc/pipes';
 import type { SessionModel } from './model';
-import { challengeNames, PRIOR } from './inference/server-names';
 
 const STATUS_SUCCESS = 0;
 const STATUS_PENDING = 0x103;
@@ -383,12 +382,9 @@ export class Smb2Handler {
       if (r.ok) {
         flags = r.sessionFlags;
         t.noteServerAuth(cs, r.securityBuffer);
-      } else if (ok) t.counters.parseError('smb2:' + r.reason); // MORE_PROCESSING: noteChallenge counts it
+      } else t.counters.parseError('smb2:' + r.reason);
     }
-    if (h.status === STATUS_MORE_PROCESSING_REQUIRED) {
-      noteChallenge(t, cs, msg.data, h, end); // the server's names, for the inference room
-      return;
-    }
+    if (h.status === STATUS_MORE_PROCESSING_REQUIRED) return; // the exchange goes on
     const auth = authKindOf(s.lastNote, (flags & SESSION_FLAG_IS_GUEST) !== 0, (flags & SESSION_FLAG_IS_NULL) !== 0);
     s.auth = auth;
     t.emitSessionSetup(cs, s, now, ntStatusName(h.status), ok, auth);
@@ -461,16 +457,6 @@ export class Smb2Handler {
     }
     return tree;
   }
-}
-
-/** NetBIOS and DNS computer names of an NTLMSSP CHALLENGE: names a client may call the server by. */
-function noteChallenge(t: SessionModel, cs: ConnState, buf: Buffer, h: Smb2Header, end: number): void {
-  const r = parseSessionSetupResponse(buf, h, end);
-  if (!r.ok) return t.counters.parseError('smb2:' + r.reason);
-  const names = challengeNames(r.securityBuffer);
-  if (names === null) return t.counters.parseError('auth:challenge');
-  t.inference.noteServerName(cs.flow.serverIp, names.netbios, PRIOR.netbios);
-  t.inference.noteServerName(cs.flow.serverIp, names.dns, PRIOR.dns);
 }
 
 function ts(msg: SmbMessage): Timestamp {

@@ -5,15 +5,9 @@
  * alter_context seen earlier on the same TCP stream and pipe), its opnum, and the fields of
  * tshark's interface layer (`svcctl.*`, `samr.*` …) including tshark's operation name.
  */
-import { execFile } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { corpusFile } from './corpus';
 import { requireTshark } from './tshark-messages';
-
-const run = promisify(execFile);
+import { tsharkCached } from './tshark-cache';
 
 export interface TsharkCall {
   frame: number;
@@ -62,15 +56,7 @@ let opNames: Map<string, string> | undefined;
 /** tshark's value strings of every `<layer>.opnum` field: "svcctl.opnum:12" → "CreateServiceW". */
 async function tsharkOpNames(): Promise<Map<string, string>> {
   if (opNames) return opNames;
-  const cached = path.join(os.tmpdir(), 'sharewatch-dcerpc-tshark', `opnames-${(await (tsharkVersion ??= version())).split('\n')[0].replace(/[^0-9.]/g, '')}.txt`);
-  let stdout: string;
-  if (fs.existsSync(cached)) stdout = fs.readFileSync(cached, 'utf8');
-  else {
-    stdout = (await run('tshark', ['-G', 'values'], { maxBuffer: 1 << 28 })).stdout.split('\n').filter((l) => /^V\t[^\t]*\.opnum\t/.test(l)).join('\n');
-    fs.mkdirSync(path.dirname(cached), { recursive: true });
-    fs.writeFileSync(`${cached}.${process.pid}`, stdout);
-    fs.renameSync(`${cached}.${process.pid}`, cached);
-  }
+  const stdout = await tsharkCached(null, ['-G', 'values']);
   const m = new Map<string, string>();
   for (const line of stdout.split('\n')) {
     const c = line.split('\t');
@@ -80,32 +66,9 @@ async function tsharkOpNames(): Promise<Map<string, string>> {
   return m;
 }
 
-/**
- * tshark's JSON of a capture's DCE/RPC PDUs. Several test files read the same captures and tshark
- * costs seconds per file on a loaded machine, so the output is cached in the OS temp directory,
- * keyed by the capture's size and mtime and tshark's version.
- */
-let tsharkVersion: Promise<string> | undefined;
-const version = (): Promise<string> => run('tshark', ['-v'], { maxBuffer: 1 << 20 }).then((r) => r.stdout);
-
-async function tsharkJson(rel: string): Promise<string> {
-  const file = corpusFile(rel);
-  const st = fs.statSync(file);
-  const ver = await (tsharkVersion ??= version());
-  const dir = path.join(os.tmpdir(), 'sharewatch-dcerpc-tshark');
-  const key = `v2-${rel.replace(/[^A-Za-z0-9.-]/g, '_')}-${st.size}-${Math.floor(st.mtimeMs)}-${ver.split('\n')[0].replace(/[^0-9.]/g, '')}.json`;
-  const cached = path.join(dir, key);
-  if (fs.existsSync(cached)) return fs.readFileSync(cached, 'utf8');
-  const { stdout } = await run(
-    'tshark',
-    ['-Q', '-n', '-r', file, '-Y', 'dcerpc.ver == 5 && dcerpc.pkt_type in {0,2,3,11,12,14,15}', '-T', 'json', '-x', '--no-duplicate-keys'],
-    { maxBuffer: 1 << 30 },
-  );
-  fs.mkdirSync(dir, { recursive: true });
-  const tmp = `${cached}.${process.pid}`;
-  fs.writeFileSync(tmp, stdout);
-  fs.renameSync(tmp, cached);
-  return stdout;
+/** tshark's JSON of a capture's DCE/RPC requests/responses/faults/binds (cached: tshark-cache.ts) */
+function tsharkJson(rel: string): Promise<string> {
+  return tsharkCached(corpusFile(rel), ['-Q', '-n', '-Y', 'dcerpc.ver == 5 && dcerpc.pkt_type in {0,2,3,11,12,14,15}', '-T', 'json', '-x', '--no-duplicate-keys']);
 }
 
 const NDR64_SYNTAX = '71710533-beba-4937-8319-b5dbef9ccc36';

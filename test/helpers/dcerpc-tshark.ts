@@ -3,11 +3,7 @@
  * raw bytes (`dcerpc_raw`, after tshark's TCP/SMB reassembly) with the fields tshark decoded
  * from it (dcerpc.* and the interface layer's: svcctl.*, winreg.*, atsvc.*, epm.* …).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { requireTshark } from './tshark-messages';
+import { tsharkCachedSync } from './tshark-cache';
 import { corpusFile } from './corpus';
 
 export interface TsharkPdu {
@@ -42,32 +38,9 @@ function asList<T>(x: T | T[] | undefined): T[] {
 /** Every interface layer the dcerpc tests read: one tshark run per capture serves them all. */
 const ALL_LAYERS = ['frame', 'tcp', 'dcerpc', 'svcctl', 'atsvc', 'winreg', 'epm', 'isystemactivator'];
 
-let tsharkVersion: string | null = null;
-
-/**
- * tshark's JSON for a capture, cached in the temp dir by tshark version, capture name, size and mtime (the
- * dcerpc test files run in parallel and share it; written to a temporary name, then renamed).
- */
+/** tshark's JSON of a capture's DCE/RPC PDUs with every layer the tests read (cached: tshark-cache.ts) */
 function tsharkJson(rel: string, filter: string): string {
-  const file = corpusFile(rel);
-  const st = statSync(file);
-  if (tsharkVersion === null) {
-    requireTshark();
-    tsharkVersion = execFileSync('tshark', ['-v'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString().match(/\d+\.\d+\.\d+/)?.[0] ?? 'unknown';
-  }
-  const key = `${tsharkVersion}-${rel.replace(/[^A-Za-z0-9.]+/g, '_')}-${st.size}-${Math.floor(st.mtimeMs)}-${filter.replace(/[^A-Za-z0-9]+/g, '_')}`;
-  const cached = path.join(tmpdir(), `sw-dcerpc-tshark-${key}.json`);
-  if (existsSync(cached)) return readFileSync(cached, 'utf8');
-  requireTshark();
-  const out = execFileSync(
-    'tshark',
-    ['-Q', '-n', '-r', file, '-Y', filter, '-T', 'json', '-x', '--no-duplicate-keys', '-J', ALL_LAYERS.join(' ')],
-    { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] },
-  ).toString();
-  const tmp = `${cached}.${process.pid}`;
-  writeFileSync(tmp, out);
-  renameSync(tmp, cached);
-  return out;
+  return tsharkCachedSync(corpusFile(rel), ['-Q', '-n', '-Y', filter, '-T', 'json', '-x', '--no-duplicate-keys', '-J', ALL_LAYERS.join(' ')]);
 }
 
 /** `rel` is a corpus path ("dcerpc/sv_…pcap"); `ifaceLayers` the interface layers to pair with each PDU. */

@@ -4,7 +4,11 @@
  * runs as. Parsed with saxes — a strict streaming parser: no tree is built, and since it expands
  * no DTD-declared entities a hostile "billion laughs" document is an error, not a memory bomb.
  */
-import { SaxesParser } from 'saxes';
+import type * as Saxes from 'saxes';
+
+/** saxes is loaded on first use: only a SchRpcRegisterTask call needs it, and it costs ~5 ms of start-up */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load on purpose
+const saxes = (): typeof Saxes => require('saxes') as typeof Saxes;
 
 export interface TaskFacts {
   command?: string;
@@ -24,7 +28,7 @@ export function taskFacts(xml: string): TaskFacts | null {
   let failed = false;
   let userId: string | undefined;
   let groupId: string | undefined;
-  const p = new SaxesParser({ xmlns: false, position: false });
+  const p = new (saxes().SaxesParser)({ xmlns: false, position: false });
   p.on('error', () => {
     failed = true;
   });

@@ -12,7 +12,7 @@
  *   client (TREE_DISCONNECT/LOGOFF/close) that neither wrote an executable nor read: psexec's
  *   second ADMIN$ tree that only opens its service binary to delete it
  */
-import type { DcerpcCallRecord, LateralStepLetter, LifecycleRecord, Timestamp, TreeDisconnectRecord } from '../../shared/records';
+import type { DcerpcCallRecord, Flow, LateralStepLetter, LifecycleRecord, Timestamp, TreeDisconnectRecord } from '../../shared/records';
 import { baseName } from '../command';
 import { strArg } from '../describe-call';
 
@@ -59,15 +59,47 @@ function userKey(rec: LifecycleRecord): string {
   return `${(rec.session.domain ?? rec.session.kerberosRealm ?? '').toLowerCase()}\\${u.toLowerCase()}`;
 }
 
-function base(rec: LifecycleRecord) {
-  const f = rec.flow;
+/** `ip port ip port` of a flow, made once per Flow object (every record of a connection shares it) */
+const connKeys = new WeakMap<Flow, string>();
+function connKey(f: Flow): string {
+  let k = connKeys.get(f);
+  if (k === undefined) {
+    k = `${f.clientIp} ${f.clientPort} ${f.serverIp} ${f.serverPort}`;
+    connKeys.set(f, k);
+  }
+  return k;
+}
+
+/**
+ * A step as one object literal (an object spread of shared fields made a dictionary-mode copy per
+ * step: the top detect frame of the replay profile).
+ */
+function newStep(
+  rec: LifecycleRecord,
+  letter: LateralStepLetter,
+  summary: string,
+  sealed: boolean,
+  object: string | null,
+  command: string | null,
+  files: readonly string[],
+  share: string | null,
+  techniques: readonly string[],
+): Step {
   return {
     ts: rec.ts,
     rec,
-    conn: `${f.clientIp} ${f.clientPort} ${f.serverIp} ${f.serverPort}`,
+    conn: connKey(rec.flow),
     session: rec.session.sessionId,
     user: userKey(rec),
     pipes: rec.session.pipes,
+    letter,
+    summary,
+    sealed,
+    object,
+    command,
+    files,
+    share,
+    techniques,
   };
 }
 
@@ -92,17 +124,18 @@ export function isProcessCreate(rec: DcerpcCallRecord): boolean {
 function callStep(rec: DcerpcCallRecord): Step | null {
   const sealed = rec.encrypted;
   const svc = strArg(rec, 'service_name');
-  const mk = (letter: LateralStepLetter, summary: string, object: string | null, command: string | null, techniques: string[]): Step => ({
-    ...base(rec),
-    letter,
-    summary: summary + (sealed ? ' (encrypted stub)' : '') + (rec.outcome === 'failure' ? ` (refused: ${rec.fault ?? rec.returnCode ?? 'failure'})` : ''),
-    sealed,
-    object: object === null ? null : object.toLowerCase(),
-    command,
-    files: [],
-    share: null,
-    techniques,
-  });
+  const mk = (letter: LateralStepLetter, summary: string, object: string | null, command: string | null, techniques: string[]): Step =>
+    newStep(
+      rec,
+      letter,
+      summary + (sealed ? ' (encrypted stub)' : '') + (rec.outcome === 'failure' ? ` (refused: ${rec.fault ?? rec.returnCode ?? 'failure'})` : ''),
+      sealed,
+      object === null ? null : object.toLowerCase(),
+      command,
+      [],
+      null,
+      techniques,
+    );
   switch (rec.interfaceName) {
     case 'svcctl': {
       if (CREATE_SERVICE.has(rec.operation)) {
@@ -148,17 +181,8 @@ function treeStep(rec: TreeDisconnectRecord): Step | null {
   if (!t.success || t.shareClass !== 'admin') return null;
   const files = rec.files.map(baseName);
   const share = t.shareName.toLowerCase();
-  const mk = (letter: LateralStepLetter, summary: string, techniques: string[]): Step => ({
-    ...base(rec),
-    letter,
-    summary,
-    sealed: false,
-    object: null,
-    command: null,
-    files,
-    share,
-    techniques,
-  });
+  const mk = (letter: LateralStepLetter, summary: string, techniques: string[]): Step =>
+    newStep(rec, letter, summary, false, null, null, files, share, techniques);
   const list = rec.files.length > 0 ? ` (${rec.files.slice(0, 3).join(', ')}${rec.files.length > 3 ? ', …' : ''})` : '';
   if (rec.wroteExecutable) return mk('W', `executable written to ${t.share}${list}`, ['T1570', 'T1021.002']);
   if (rec.activity.reads > 0) return mk('R', `${rec.activity.bytesRead} bytes read back from ${t.share}`, ['T1021.002']);

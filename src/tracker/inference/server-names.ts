@@ -5,7 +5,6 @@
  * the share names plaintext trees used. Bounded: at most MAX_SERVERS servers (oldest forgotten,
  * counted), MAX_NAMES names and MAX_SHARES shares each.
  */
-import { parseSecurityBlob } from '../../../dissectors/auth';
 
 export const MAX_NAMES = 16;
 export const MAX_SHARES = 64;
@@ -57,18 +56,4 @@ export class ServerFacts {
 export function splitUncPath(path: string): [string, string] | null {
   const m = /^[\\/]{2}([^\\/]+)[\\/]+([^\\/]+)[\\/]*$/.exec(path);
   return m === null ? null : [m[1]!, m[2]!]; // both groups always participate
-}
-
-/**
- * The server's NetBIOS and DNS computer names from an NTLMSSP CHALLENGE inside a SESSION_SETUP
- * response's security blob ([] when the blob holds none). Dissector errors are returned as null
- * so the caller can count them.
- */
-export function challengeNames(blob: Buffer): { netbios: string | null; dns: string | null } | null {
-  if (blob.length === 0) return { netbios: null, dns: null };
-  const info = parseSecurityBlob(blob);
-  if (!info.ok) return null;
-  const n = info.ntlmssp;
-  if (n === null || n.type !== 2) return { netbios: null, dns: null };
-  return { netbios: n.nbComputerName, dns: n.dnsComputerName };
 }
