@@ -121,7 +121,7 @@ function negotiation(buf: Buffer, off: number, end: number, info: SecurityBlobIn
     if (info.mech !== 'unknown' && info.mech !== 'none') return null;
   }
   if (s.supportedMech) info.mech = mechOfOid(s.supportedMech);
-  else if (s.mechTypes.length > 0) info.mech = mechOfOid(s.mechTypes[0]);
+  else if (s.mechTypes.length > 0) info.mech = mechOfOid(s.mechTypes[0]!);
   else if (info.mech === 'none') info.mech = 'unknown';
   return null;
 }

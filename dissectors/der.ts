@@ -59,7 +59,7 @@ export function app(n: number): number {
 export function derRead(buf: Buffer, off: number, end: number, out: DerTlv): DissectError | null {
   if (end > buf.length) end = buf.length;
   if (off < 0 || off >= end) return fail('der_truncated', off);
-  const b0 = buf[off];
+  const b0 = buf[off]!;
   out.start = off;
   out.cls = b0 >> 6;
   out.constructed = (b0 & 0x20) !== 0;
@@ -71,7 +71,7 @@ export function derRead(buf: Buffer, off: number, end: number, out: DerTlv): Dis
     for (let i = 0; ; i++) {
       if (p >= end) return fail('der_truncated', p);
       if (i >= 4) return fail('der_tag_too_long', off);
-      const b = buf[p++];
+      const b = buf[p++]!;
       number = number * 128 + (b & 0x7f);
       if ((b & 0x80) === 0) break;
     }
@@ -79,14 +79,14 @@ export function derRead(buf: Buffer, off: number, end: number, out: DerTlv): Dis
   out.number = number;
   out.id = number < 31 ? b0 : (b0 & 0xe0) | 0x1f;
   if (p >= end) return fail('der_truncated', p);
-  let len = buf[p++];
+  let len = buf[p++]!;
   if (len & 0x80) {
     const n = len & 0x7f;
     if (n === 0) return fail('der_indefinite_length', p - 1);
     if (n > 4) return fail('der_length_too_long', p - 1);
     if (p + n > end) return fail('der_truncated', p);
     len = 0;
-    for (let i = 0; i < n; i++) len = len * 256 + buf[p++];
+    for (let i = 0; i < n; i++) len = len * 256 + buf[p++]!;
   }
   if (len > end - p) return fail('der_length_overrun', off);
   out.valueOff = p;
@@ -132,7 +132,7 @@ export function derOid(buf: Buffer, off: number, len: number): string | null {
   let v = 0;
   let first = true;
   for (let i = off; i < off + len; i++) {
-    const b = buf[i];
+    const b = buf[i]!;
     if (v > 0x1fffffffffff) return null; // keeps arcs exact in a double
     v = v * 128 + (b & 0x7f);
     if (b & 0x80) continue;
@@ -143,7 +143,7 @@ export function derOid(buf: Buffer, off: number, len: number): string | null {
     } else s += '.' + v;
     v = 0;
   }
-  if (buf[off + len - 1] & 0x80) return null;
+  if (buf[off + len - 1]! & 0x80) return null;
   return s;
 }
 

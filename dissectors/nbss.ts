@@ -54,15 +54,15 @@ export const RESYNC_WINDOW = 10;
  */
 export function looksLikeNbssSmb(b: Buffer, p: number, port139: boolean, maxLength: number): boolean {
   if (b[p] !== 0 || b[p + 5] !== 0x53 || b[p + 6] !== 0x4d || b[p + 7] !== 0x42) return false;
-  const magic = b[p + 4];
+  const magic = b[p + 4]!;
   const min = minSmbMessageLength(magic);
   if (min < 0) return false;
   let len: number;
   if (port139) {
-    if ((b[p + 1] & ~NBSS_FLAG_E) !== 0) return false;
-    len = ((b[p + 1] & 1) << 16) | (b[p + 2] << 8) | b[p + 3];
+    if ((b[p + 1]! & ~NBSS_FLAG_E) !== 0) return false;
+    len = ((b[p + 1]! & 1) << 16) | (b[p + 2]! << 8) | b[p + 3]!;
   } else {
-    len = (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
+    len = (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
   }
   if (len < min || len > maxLength) return false;
   if (magic === SMB2_MAGIC && (b[p + 8] !== 64 || b[p + 9] !== 0)) return false;
@@ -98,8 +98,8 @@ export function decodeNetbiosName(b: Buffer, off: number): Result<{ value: Netbi
   if (off + 33 > b.length) return fail('nbss_name_truncated', off);
   let name = '';
   for (let i = 0; i < 16; i++) {
-    const hi = b[off + 1 + 2 * i] - 0x41;
-    const lo = b[off + 2 + 2 * i] - 0x41;
+    const hi = b[off + 1 + 2 * i]! - 0x41;
+    const lo = b[off + 2 + 2 * i]! - 0x41;
     if (hi < 0 || hi > 15 || lo < 0 || lo > 15) return fail('nbss_name_bad_char', off + 1 + 2 * i);
     const c = (hi << 4) | lo;
     if (i < 15) name += String.fromCharCode(c);
@@ -109,7 +109,7 @@ export function decodeNetbiosName(b: Buffer, off: number): Result<{ value: Netbi
       // scope: length-prefixed labels (at most 63 bytes each, 255 in all) ending with 0
       for (;;) {
         if (p >= b.length) return fail('nbss_name_truncated', p);
-        const l = b[p];
+        const l = b[p]!;
         if (l === 0) { p++; break; }
         if (l > 63 || p + 1 + l > b.length || p - off > 255) return fail('nbss_scope_bad_label', p);
         labels.push(b.toString('latin1', p + 1, p + 1 + l));
@@ -151,12 +151,12 @@ export const NBSS_NEGATIVE_ERRORS: Readonly<Record<number, string>> = {
 
 export function decodeNegativeResponse(body: Buffer): Result<{ code: number; text: string }> {
   if (body.length < 1) return fail('nbss_negative_truncated', 0);
-  const code = body[0];
+  const code = body[0]!;
   return { ok: true, code, text: NBSS_NEGATIVE_ERRORS[code] ?? 'Unknown' };
 }
 
 /** RETARGET SESSION RESPONSE (0x84): new IPv4 address and port */
 export function decodeRetargetResponse(body: Buffer): Result<{ ip: string; port: number }> {
   if (body.length < 6) return fail('nbss_retarget_truncated', 0);
-  return { ok: true, ip: `${body[0]}.${body[1]}.${body[2]}.${body[3]}`, port: (body[4] << 8) | body[5] };
+  return { ok: true, ip: `${body[0]!}.${body[1]!}.${body[2]!}.${body[3]!}`, port: (body[4]! << 8) | body[5]! };
 }

@@ -24,7 +24,7 @@ export function bytesToKeep(head: Buffer, total: number): number {
     if (next !== 0) return total; // compound: keep the chain intact
     if (cmd === 0x08 && response) {
       // READ response: StructureSize(2) DataOffset(1) Reserved(1) DataLength(4) ...
-      const dataOffset = head.length >= 67 ? head[66] : 80;
+      const dataOffset = head.length >= 67 ? head[66]! : 80;
       return Math.min(total, Math.max(80, dataOffset) + DATA_HEAD_BYTES);
     }
     if (cmd === 0x09 && !response) {
@@ -37,7 +37,7 @@ export function bytesToKeep(head: Buffer, total: number): number {
   if (b0 === 0xff) {
     if (head.length < 33) return total;
     const cmd = head[4];
-    const response = (head[9] & 0x80) !== 0;
+    const response = (head[9]! & 0x80) !== 0;
     // READ_ANDX response / WRITE_ANDX request: the data sits after ~60-70 bytes of header and
     // words; a fixed window covers the words, the AndX follow-up and the data's first bytes.
     if ((cmd === 0x2e && response) || (cmd === 0x2f && !response)) return Math.min(total, 256);

@@ -36,7 +36,7 @@ export function parseSmb1NegotiateResponse(buf: Buffer, hdr: Smb1Header, cmd: Sm
     return {
       ok: true,
       dialectIndex,
-      securityMode: buf[p + 2],
+      securityMode: buf[p + 2]!,
       capabilities,
       extendedSecurity: (capabilities & CAP_EXTENDED_SECURITY) !== 0,
     };

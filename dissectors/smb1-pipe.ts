@@ -33,7 +33,7 @@ function window(buf: Buffer, hdr: Smb1Header, off: number, count: number): Buffe
 export function parseSmb1TransactionRequest(buf: Buffer, hdr: Smb1Header, cmd: Smb1Command): Result<Smb1TransactionRequest> {
   if (cmd.wordCount < 14) return fail('smb1_trans_word_count', cmd.wordsOffset - hdr.offset);
   const p = cmd.paramsOffset;
-  const setupCount = buf[p + 26];
+  const setupCount = buf[p + 26]!;
   if (cmd.wordCount !== 14 + setupCount || setupCount < 2) return fail('smb1_trans_setup_count', p + 26 - hdr.offset);
   const dataCount = buf.readUInt16LE(p + 22);
   const dataOffset = buf.readUInt16LE(p + 24);

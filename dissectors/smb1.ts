@@ -100,9 +100,9 @@ export function parseSmb1Header(buf: Buffer, off: number, out: Smb1Header): Diss
   if (buf[off] !== 0xff || buf[off + 1] !== 0x53 || buf[off + 2] !== 0x4d || buf[off + 3] !== 0x42) {
     return fail('smb1_bad_magic', 0);
   }
-  out.command = buf[off + 4];
+  out.command = buf[off + 4]!;
   const flags2 = buf.readUInt16LE(off + 10);
-  out.flags = buf[off + 9];
+  out.flags = buf[off + 9]!;
   out.flags2 = flags2;
   out.isResponse = (out.flags & SMB1_FLAGS_REPLY) !== 0;
   out.unicode = (flags2 & SMB1_FLAGS2_UNICODE) !== 0;
@@ -110,7 +110,7 @@ export function parseSmb1Header(buf: Buffer, off: number, out: Smb1Header): Diss
   out.status = buf.readUInt32LE(off + 5);
   out.ntStatus = (flags2 & SMB1_FLAGS2_NT_STATUS) !== 0;
   if (!out.ntStatus) {
-    out.dosClass = buf[off + 5];
+    out.dosClass = buf[off + 5]!;
     out.dosCode = buf.readUInt16LE(off + 7);
   }
   out.pid = ((buf.readUInt16LE(off + 12) << 16) | buf.readUInt16LE(off + 26)) >>> 0;
@@ -128,7 +128,7 @@ export function parseSmb1Header(buf: Buffer, off: number, out: Smb1Header): Diss
 function readBlock(buf: Buffer, hdr: Smb1Header, pos: number, command: number, cmd: Smb1Command): DissectError | null {
   const rel = pos - hdr.offset;
   if (pos >= buf.length) return fail('smb1_words_truncated', rel);
-  const wc = buf[pos];
+  const wc = buf[pos]!;
   cmd.command = command;
   cmd.wordsOffset = pos;
   cmd.wordCount = wc;
@@ -165,7 +165,7 @@ export function walkAndX(buf: Buffer, hdr: Smb1Header, cb: (cmd: Smb1Command) =>
     cb(cmd);
     // Not AndX, or an error response without parameter words: the chain ends here.
     if (!isAndX(command) || cmd.wordCount < 2) return null;
-    const next = buf[cmd.paramsOffset];
+    const next = buf[cmd.paramsOffset]!;
     if (next === 0xff) return null;
     const andxOffset = buf.readUInt16LE(cmd.paramsOffset + 2);
     const nextPos = hdr.offset + andxOffset;

@@ -100,8 +100,8 @@ const FILE_DISPOSITION_INFORMATION_EX = 64;
 export function parseSetInfoRequest(buf: Buffer, hdr: Smb2Header, end: number): Result<Smb2SetInfoRequest> {
   const b = body(buf, hdr, end, 33, 32);
   if (typeof b !== 'number') return b;
-  const infoType = buf[b + 2];
-  const fileInfoClass = buf[b + 3];
+  const infoType = buf[b + 2]!;
+  const fileInfoClass = buf[b + 3]!;
   const len = u32le(buf, b + 4);
   const off = u16le(buf, b + 8);
   const out: Smb2SetInfoRequest = {
@@ -115,7 +115,7 @@ export function parseSetInfoRequest(buf: Buffer, hdr: Smb2Header, end: number): 
   const s = span(hdr, clampEnd(buf, end), off, len);
   if (fileInfoClass === FILE_DISPOSITION_INFORMATION || fileInfoClass === FILE_DISPOSITION_INFORMATION_EX) {
     if (s < 0 || len < 1) return fail('set_info_out_of_bounds', SMB2_HEADER_SIZE + 8);
-    out.deletePending = (buf[s] & 1) !== 0;
+    out.deletePending = (buf[s]! & 1) !== 0;
   } else if (fileInfoClass === FILE_RENAME_INFORMATION) {
     // ReplaceIfExists(1) Reserved(7) RootDirectory(8) FileNameLength(4) FileName
     if (s < 0 || len < 20) return fail('set_info_out_of_bounds', SMB2_HEADER_SIZE + 8);
@@ -161,7 +161,7 @@ function head(buf: Buffer, hdr: Smb2Header, end: number, dataOff: number, dataLe
 export function parseReadResponse(buf: Buffer, hdr: Smb2Header, end: number): Result<Smb2ReadResponse> {
   const b = body(buf, hdr, end, 17, 16);
   if (typeof b !== 'number') return b;
-  const dataOffset = buf[b + 2];
+  const dataOffset = buf[b + 2]!;
   const dataLength = u32le(buf, b + 4);
   if (dataLength > 0 && dataOffset < SMB2_HEADER_SIZE + 16) return fail('bad_data_offset', SMB2_HEADER_SIZE + 2);
   return { ok: true, dataOffset, dataLength, head: head(buf, hdr, clampEnd(buf, end), dataOffset, dataLength) };

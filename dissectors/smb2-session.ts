@@ -13,8 +13,8 @@ export function parseSessionSetupRequest(buf: Buffer, hdr: Smb2Header, end: numb
   if (s < 0) return fail('security_buffer_out_of_bounds', SMB2_HEADER_SIZE + 12);
   return {
     ok: true,
-    flags: buf[b + 2],
-    securityMode: buf[b + 3],
+    flags: buf[b + 2]!,
+    securityMode: buf[b + 3]!,
     capabilities: buf.readUInt32LE(b + 4),
     previousSessionIdLo: buf.readUInt32LE(b + 16),
     previousSessionIdHi: buf.readUInt32LE(b + 20),

@@ -44,7 +44,7 @@ export function parseTreeConnectResponse(buf: Buffer, hdr: Smb2Header, end: numb
   if (typeof b !== 'number') return b;
   return {
     ok: true,
-    shareType: buf[b + 2],
+    shareType: buf[b + 2]!,
     shareFlags: buf.readUInt32LE(b + 4),
     capabilities: buf.readUInt32LE(b + 8),
     maximalAccess: buf.readUInt32LE(b + 12),

@@ -100,7 +100,7 @@ export class NdrReader {
 
   u8(): number {
     if (!this.need(1)) return 0;
-    return this.buf[this.pos++];
+    return this.buf[this.pos++]!;
   }
 
   u16(): number {
@@ -108,7 +108,7 @@ export class NdrReader {
     if (!this.need(2)) return 0;
     const b = this.buf, p = this.pos;
     this.pos += 2;
-    return this.bigEndian ? (b[p] << 8) | b[p + 1] : b[p] | (b[p + 1] << 8);
+    return this.bigEndian ? (b[p]! << 8) | b[p + 1]! : b[p]! | (b[p + 1]! << 8);
   }
 
   u32(): number {
@@ -117,8 +117,8 @@ export class NdrReader {
     const b = this.buf, p = this.pos;
     this.pos += 4;
     return this.bigEndian
-      ? ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0
-      : (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;
+      ? ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0
+      : (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
   }
 
   i32(): number {
@@ -347,7 +347,7 @@ export class NdrReader {
       s = this.buf.toString('utf16le', p, p + units * 2);
     } else {
       s = '';
-      for (let i = 0; i < units; i++) s += String.fromCharCode((this.buf[p + 2 * i] << 8) | this.buf[p + 2 * i + 1]);
+      for (let i = 0; i < units; i++) s += String.fromCharCode((this.buf[p + 2 * i]! << 8) | this.buf[p + 2 * i + 1]!);
     }
     const nul = s.indexOf('\0');
     return nul >= 0 ? s.slice(0, nul) : s;

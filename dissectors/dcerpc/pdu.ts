@@ -195,8 +195,8 @@ export type PduResult = Pdu | DissectError;
 export function peekFragLength(buf: Uint8Array, off: number): number | DissectError {
   if (off < 0 || off + 10 > buf.length) return -1;
   if (buf[off] !== 5 || buf[off + 1] !== 0) return fail('dcerpc-version', off);
-  if (buf[off + 2] > PTYPE.orphaned) return fail('dcerpc-ptype', off + 2);
-  const big = (buf[off + 4] & 0xf0) === 0;
+  if (buf[off + 2]! > PTYPE.orphaned) return fail('dcerpc-ptype', off + 2);
+  const big = (buf[off + 4]! & 0xf0) === 0;
   const len = big ? u16be(buf, off + 8) : u16le(buf, off + 8);
   if (len < HEADER_LEN) return fail('dcerpc-frag-length', off + 8);
   return len;
@@ -209,9 +209,9 @@ export function looksLikeBind(buf: Uint8Array): boolean {
     buf[0] === 5 &&
     buf[1] === 0 &&
     buf[2] === PTYPE.bind &&
-    (buf[4] & 0xe0) === 0 && // drep: integer 0/1 in the high nibble, nothing else defined
-    buf[5] <= 3 &&
-    (buf[4] & 0xf0 ? u16le(buf, 8) : u16be(buf, 8)) >= 72
+    (buf[4]! & 0xe0) === 0 && // drep: integer 0/1 in the high nibble, nothing else defined
+    buf[5]! <= 3 &&
+    (buf[4]! & 0xf0 ? u16le(buf, 8) : u16be(buf, 8)) >= 72
   );
 }
 
@@ -225,11 +225,11 @@ export function decodePdu(buf: Buffer): PduResult {
   const fl = peekFragLength(buf, 0);
   if (typeof fl !== 'number') return fl;
   if (fl > buf.length) return fail('dcerpc-frag-length', 8);
-  const big = (buf[4] & 0xf0) === 0;
+  const big = (buf[4]! & 0xf0) === 0;
   const r16 = big ? u16be : u16le;
   const r32 = big ? u32be : u32le;
-  const ptype = buf[2];
-  const flags = buf[3];
+  const ptype = buf[2]!;
+  const flags = buf[3]!;
   const authLength = r16(buf, 10);
   const callId = r32(buf, 12);
   // auth trailer: sec_trailer (8) + verifier sit at the end of the fragment
@@ -238,12 +238,12 @@ export function decodePdu(buf: Buffer): PduResult {
   if (authLength > 0) {
     const tr = fl - authLength - AUTH_TRAILER_LEN;
     if (tr < HEADER_LEN) return fail('dcerpc-auth-length', 10);
-    const padLength = buf[tr + 2];
+    const padLength = buf[tr + 2]!; // tr + 8 + authLength = fl <= buf.length
     if (tr - padLength < HEADER_LEN) return fail('dcerpc-auth-pad', tr + 2);
     auth = {
-      authType: buf[tr],
-      authLevel: buf[tr + 1],
-      authLevelName: authLevelName(buf[tr + 1]),
+      authType: buf[tr]!,
+      authLevel: buf[tr + 1]!,
+      authLevelName: authLevelName(buf[tr + 1]!),
       padLength,
       contextId: r32(buf, tr + 4),
       verifier: buf.subarray(tr + AUTH_TRAILER_LEN, fl),
@@ -279,14 +279,14 @@ export function decodePdu(buf: Buffer): PduResult {
         type: 'response',
         allocHint: r32(buf, 16),
         ctxId: r16(buf, 20),
-        cancelCount: buf[22],
+        cancelCount: buf[22]!,
         stub: buf.subarray(HEADER_LEN + 8, bodyEnd),
         encrypted,
       };
     }
     case PTYPE.fault: {
       if (HEADER_LEN + 12 > bodyEnd) return fail('dcerpc-body-short', HEADER_LEN);
-      return { ok: true, ptype, flags, firstFrag, lastFrag, bigEndian: big, fragLength: fl, authLength, callId, auth, type: 'fault', allocHint: r32(buf, 16), ctxId: r16(buf, 20), cancelCount: buf[22], status: r32(buf, 24) };
+      return { ok: true, ptype, flags, firstFrag, lastFrag, bigEndian: big, fragLength: fl, authLength, callId, auth, type: 'fault', allocHint: r32(buf, 16), ctxId: r16(buf, 20), cancelCount: buf[22]!, status: r32(buf, 24) };
     }
     case PTYPE.bind:
     case PTYPE.alter_context:
@@ -321,13 +321,13 @@ function syntaxAt(buf: Buffer, off: number, big: boolean, r16: R16): SyntaxId {
 
 function decodeBind(buf: Buffer, h: Header, end: number, r16: R16, r32: R16): BindPdu | DissectError {
   if (HEADER_LEN + 12 > end) return fail('dcerpc-body-short', HEADER_LEN);
-  const n = buf[24];
+  const n = buf[24]!;
   const contexts: PresentationContext[] = [];
   let p = 28;
   for (let i = 0; i < n; i++) {
     if (p + 4 + 20 > end) return fail('dcerpc-contexts', p);
     const ctxId = r16(buf, p);
-    const nt = buf[p + 2];
+    const nt = buf[p + 2]!;
     const abs = syntaxAt(buf, p + 4, h.bigEndian, r16);
     p += 24;
     if (p + nt * 20 > end) return fail('dcerpc-contexts', p);
@@ -367,7 +367,7 @@ function decodeBindAck(buf: Buffer, h: Header, end: number, r16: R16, r32: R16):
   p = se;
   p = (p + 3) & ~3; // the result list is 4-aligned
   if (p + 4 > end) return fail('dcerpc-body-short', p);
-  const n = buf[p];
+  const n = buf[p]!;
   p += 4;
   if (p + n * 24 > end) return fail('dcerpc-contexts', p);
   const results: ContextResult[] = [];
@@ -411,8 +411,8 @@ export function negotiatedContexts(bind: BindPdu, ack: BindAckPdu): NegotiatedCo
   const out: NegotiatedContext[] = [];
   const n = Math.min(bind.contexts.length, ack.results.length);
   for (let i = 0; i < n; i++) {
-    const r = ack.results[i];
-    out.push({ ctxId: bind.contexts[i].ctxId, accepted: r.result === 0, ndr64: r.result === 0 && r.transfer.uuid === NDR64_SYNTAX });
+    const r = ack.results[i]!;
+    out.push({ ctxId: bind.contexts[i]!.ctxId, accepted: r.result === 0, ndr64: r.result === 0 && r.transfer.uuid === NDR64_SYNTAX });
   }
   return out;
 }

@@ -73,7 +73,7 @@ const BLOB = new NdrReader();
 export function activationClsid(objData: Buffer): string | null {
   if (objData.length < 8 + SERIALIZATION_HEADERS) return null;
   // dwSize, dwReserved, then the type-serialized CustomHeader
-  const r = BLOB.reset(objData.subarray(8 + SERIALIZATION_HEADERS), (objData[8 + 1] & 0xf0) === 0);
+  const r = BLOB.reset(objData.subarray(8 + SERIALIZATION_HEADERS), (objData[8 + 1]! & 0xf0) === 0);
   r.u32(); // totalSize
   const headerSize = r.u32();
   r.u32(); // dwReserved

@@ -28,7 +28,7 @@ function referencedDomains(r: NdrReader): void {
     sids.push(r.pointer());
   }
   for (let i = 0; i < lens.length && !r.err; i++) {
-    if (names[i]) r.rpcUnicodeStringBody(lens[i]);
+    if (names[i]) r.rpcUnicodeStringBody(lens[i]!);
     if (sids[i]) sid(r);
   }
 }
@@ -63,7 +63,7 @@ function queryInfoPolicy(name: string): IfaceDecoders['ops'][number] {
           if (level === 12) r.uuid(); // DomainGuid
           r.pointer(); // Sid (its referent follows the names)
           const names: string[] = [];
-          for (let i = 0; i < strings && !r.err; i++) if (ptrs[i]) names.push(r.rpcUnicodeStringBody(lens[i]));
+          for (let i = 0; i < strings && !r.err; i++) if (ptrs[i]) names.push(r.rpcUnicodeStringBody(lens[i]!));
           if (names.length) args.names = names;
         }
       }
@@ -150,7 +150,7 @@ export const lsarpc: IfaceDecoders = {
             const names: string[] = [];
             for (let i = 0; i < lens.length && !r.err; i++) {
               if (!ptrs[i]) continue;
-              const s = r.rpcUnicodeStringBody(lens[i]);
+              const s = r.rpcUnicodeStringBody(lens[i]!);
               if (names.length < MAX_LIST) names.push(s);
             }
             args.names = names;

@@ -47,7 +47,7 @@ export function unicodeStrings(r: NdrReader, n: number, before = 0, after = 0): 
   const out: string[] = [];
   for (let i = 0; i < lens.length && !r.err; i++) {
     if (!ptrs[i]) continue;
-    const s = r.rpcUnicodeStringBody(lens[i]);
+    const s = r.rpcUnicodeStringBody(lens[i]!);
     if (out.length < MAX_LIST) out.push(s);
   }
   return out;
@@ -72,8 +72,8 @@ export function tailStatus(r: NdrReader): number {
   const p = r.end - 4;
   const b = r.buf;
   return r.bigEndian
-    ? ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0
-    : (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;
+    ? ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0
+    : (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
 }
 
 /** A response with args decoded from its start and the status taken from its end. */

@@ -48,7 +48,7 @@ function driverContainer(r: NdrReader, args: Args): void {
   for (let i = 0; i < 5 && !r.err; i++) {
     if (!ptrs[i]) continue;
     const s = r.string16();
-    if (i !== 1) args[keys[i]] = s;
+    if (i !== 1) args[keys[i]!] = s;
   }
 }
 

@@ -46,7 +46,7 @@ export function instanceStringProperty(b: Buffer, name: string): string | null {
   if (len < 1 || 8 + len > b.length) return null;
   const end = 8 + len;
   let p = 8;
-  const flags = b[p++];
+  const flags = b[p++]!; // p = 8 < 8 + len <= b.length
   if (!(flags & 0x02)) return null; // a class, not an instance
   if (flags & 0x04) {
     // Decoration: DecServerName, DecNamespaceName
@@ -101,7 +101,11 @@ export function instanceStringProperty(b: Buffer, name: string): string | null {
   const instEnd = p + instLen;
   const nd = p + 9;
   const ndLen = count ? ((count - 1) >> 2) + 1 : 0;
-  if ((b[nd + (order >> 2)] >> ((order & 3) * 2)) & 1) return null; // NULL value
+  // a hostile count or order can put the NdTable byte past the end of b: such an object was null
+  // further on anyway (the value table follows the NdTable), now at once
+  const ndByte = b[nd + (order >> 2)];
+  if (ndByte === undefined) return null;
+  if ((ndByte >> ((order & 3) * 2)) & 1) return null; // NULL value
   const values = nd + ndLen;
   p = nd + ndValLen;
   // InstanceQualifierSet: QualifierSet, then InstancePropQualifierSet (flag 1 = none)
