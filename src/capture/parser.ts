@@ -548,7 +548,7 @@ export class CaptureParser {
       if (code === 0) break;
       const v = o + 4;
       if (v + olen > oend) break;
-      if (code === 9 && olen >= 1) tsresol = b[v];
+      if (code === 9 && olen >= 1) tsresol = b[v]!;
       else if (code === 14 && olen >= 8) tsoffset = Number(le ? b.readBigInt64LE(v) : b.readBigInt64BE(v));
       o = v + ((olen + 3) & ~3);
     }

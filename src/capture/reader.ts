@@ -205,9 +205,9 @@ class Run {
     }
     while (heads.length > 0) {
       let best = 0;
-      let bp = heads[0].parser.packet;
+      let bp = heads[0]!.parser.packet;
       for (let i = 1; i < heads.length; i++) {
-        const q = heads[i].parser.packet;
+        const q = heads[i]!.parser.packet;
         // heads stay sorted by input index, so strict < keeps ties in input order
         if (q.tsSec < bp.tsSec || (q.tsSec === bp.tsSec && q.tsNsec < bp.tsNsec)) {
           best = i;
@@ -216,7 +216,7 @@ class Run {
       }
       onPacket(bp);
       if (this.stopped) return null;
-      const h = heads[best];
+      const h = heads[best]!;
       if (h.parser.next() || (await this.advance(h))) continue;
       if (h.parser.error) return h.parser.error;
       if (this.stopped) return null;
@@ -248,9 +248,10 @@ async function runInputs(
       }
     }
     let error: CaptureError | null;
-    if (run.inputs.length === 1) {
-      await run.drainOne(run.inputs[0], onPacket);
-      error = run.inputs[0].parser.error;
+    const only = run.inputs.length === 1 ? run.inputs[0]! : null;
+    if (only !== null) {
+      await run.drainOne(only, onPacket);
+      error = only.parser.error;
     } else {
       error = await run.merge(onPacket);
     }

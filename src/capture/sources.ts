@@ -45,7 +45,7 @@ class FileSource implements ChunkSource {
 
   private start(): Pending {
     this.which = (this.which + 1) % 3;
-    let b = this.bufs[this.which];
+    let b = this.bufs[this.which] as Buffer | null; // which indexes bufs
     if (b === null) b = this.bufs[this.which] = Buffer.allocUnsafeSlow(this.bufSize);
     const buf = b;
     return this.fh.read(buf, 0, buf.length, null).then(
@@ -109,7 +109,7 @@ class SyncFileSource implements ChunkSource {
     await nextTurn();
     if (this.done) return null;
     this.which ^= 1;
-    let b = this.bufs[this.which];
+    let b = this.bufs[this.which] as Buffer | null; // which indexes bufs
     if (b === null) b = this.bufs[this.which] = Buffer.allocUnsafeSlow(this.bufSize);
     let n: number;
     try {
@@ -222,7 +222,7 @@ export async function openStreamSource(stream: NodeJS.ReadableStream): Promise<C
     parts.push(c);
     have += c.length;
   }
-  const head = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  const head = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   if (!isGzip(head)) {
     const src = new StreamSource(it, false, head.length > 0 ? head : null, null, () => undefined);
     if (ended) await it.return?.();

@@ -20,8 +20,8 @@ const MAX_PTYPE = 20;
 /** Does b[p..] start a plausible connection-oriented DCE/RPC v5.0 header (16 bytes needed)? */
 export function looksLikeDcerpcHeader(b: Buffer, p: number, end: number): boolean {
   if (end - p < DCERPC_HEADER) return false;
-  if (b[p] !== 5 || b[p + 1] !== 0 || b[p + 2] > MAX_PTYPE) return false;
-  const drep0 = b[p + 4];
+  if (b[p]! !== 5 || b[p + 1]! !== 0 || b[p + 2]! > MAX_PTYPE) return false;
+  const drep0 = b[p + 4]!;
   if ((drep0 & 0xef) !== 0) return false; // integer representation bit only; ASCII charset
   const len = fragLengthAt(b, p);
   return len >= DCERPC_HEADER && len >= DCERPC_HEADER + authLengthAt(b, p);
@@ -33,11 +33,11 @@ export function looksLikeDcerpcBind(b: Buffer, p: number, end: number): boolean 
 }
 
 function fragLengthAt(b: Buffer, p: number): number {
-  return (b[p + 4] & 0x10) !== 0 ? b[p + 8] | (b[p + 9] << 8) : (b[p + 8] << 8) | b[p + 9];
+  return (b[p + 4]! & 0x10) !== 0 ? b[p + 8]! | (b[p + 9]! << 8) : (b[p + 8]! << 8) | b[p + 9]!;
 }
 
 function authLengthAt(b: Buffer, p: number): number {
-  return (b[p + 4] & 0x10) !== 0 ? b[p + 10] | (b[p + 11] << 8) : (b[p + 10] << 8) | b[p + 11];
+  return (b[p + 4]! & 0x10) !== 0 ? b[p + 10]! | (b[p + 11]! << 8) : (b[p + 10]! << 8) | b[p + 11]!;
 }
 
 const HEADER = 0;

@@ -159,7 +159,7 @@ export class PacketDecoder {
       case LINKTYPE.RAW_DLT14:
         if (cap < 1) return this.truncated();
         off = base;
-        etype = b[base] >> 4 === 6 ? ETH_IPV6 : ETH_IPV4;
+        etype = b[base]! >> 4 === 6 ? ETH_IPV6 : ETH_IPV4;
         break;
       case LINKTYPE.IPV4:
         off = base;
@@ -210,7 +210,7 @@ export class PacketDecoder {
     const c = this.counts;
     const n = this.end;
     if (n - off < 20) return this.truncated();
-    const vihl = b[off];
+    const vihl = b[off]!;
     const ihl = (vihl & 0x0f) * 4;
     if (vihl >> 4 !== 4 || ihl < 20) {
       c.badIpHeader++;
@@ -250,7 +250,7 @@ export class PacketDecoder {
     const c = this.counts;
     const n = this.end;
     if (n - off < 40) return this.truncated();
-    if (b[off] >> 4 !== 6) {
+    if (b[off]! >> 4 !== 6) {
       c.badIpHeader++;
       return false;
     }
@@ -258,7 +258,7 @@ export class PacketDecoder {
     // 0: jumbogram or offload; take what was captured
     const ipEnd = plen === 0 ? n : off + 40 + plen;
     const capEnd = ipEnd < n ? ipEnd : n;
-    let next = b[off + 6];
+    let next = b[off + 6]!;
     let h = off + 40;
     for (let i = 0; next !== IPPROTO_TCP; i++) {
       // hop-by-hop 0, routing 43, fragment 44, ESP-less AH 51, destination options 60,
@@ -287,12 +287,12 @@ export class PacketDecoder {
           c.ipFragments++;
           out.fragmented = true;
         }
-        next = b[h];
+        next = b[h]!;
         h += 8;
         continue;
       }
-      const len = next === 51 ? (b[h + 1] + 2) * 4 : (b[h + 1] + 1) * 8;
-      next = b[h];
+      const len = next === 51 ? (b[h + 1]! + 2) * 4 : (b[h + 1]! + 1) * 8;
+      next = b[h]!;
       h += len;
     }
     out.ipVersion = 6;
@@ -311,7 +311,7 @@ export class PacketDecoder {
       else c.truncatedHeader++;
       return false;
     }
-    const doff = (b[t + 12] >> 4) * 4;
+    const doff = (b[t + 12]! >> 4) * 4;
     if (doff < 20) {
       c.badTcpHeader++;
       return false;
@@ -325,7 +325,7 @@ export class PacketDecoder {
     out.dstPort = u16be(b, t + 2);
     out.seq = u32be(b, t + 4);
     out.ack = u32be(b, t + 8);
-    out.tcpFlags = b[t + 13];
+    out.tcpFlags = b[t + 13]!;
     out.window = u16be(b, t + 14);
     out.payloadOffset = t + doff;
     out.payloadLength = capEnd - (t + doff);

@@ -77,7 +77,7 @@ function eq(a: Buffer, ao: number, b: Buffer, bo: number, n: number): boolean {
 function endpointHash(buf: Buffer, off: number, n: number, port: number): number {
   let h = Math.imul(port + 0x9e3779b9, 0x85ebca6b);
   for (let i = 0; i < n; i += 4) {
-    const w = (buf[off + i] << 24) | (buf[off + i + 1] << 16) | (buf[off + i + 2] << 8) | buf[off + i + 3];
+    const w = (buf[off + i]! << 24) | (buf[off + i + 1]! << 16) | (buf[off + i + 2]! << 8) | buf[off + i + 3]!;
     h ^= Math.imul(w, 0xcc9e2d51);
     h = Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64;
   }
@@ -93,8 +93,8 @@ export function flowHash(ipVersion: number, buf: Buffer, srcOff: number, srcPort
   let b: number;
   if (ipVersion === 4) {
     // the common case without the loop: address word and port, one multiply each
-    const s = (buf[srcOff] << 24) | (buf[srcOff + 1] << 16) | (buf[srcOff + 2] << 8) | buf[srcOff + 3];
-    const d = (buf[dstOff] << 24) | (buf[dstOff + 1] << 16) | (buf[dstOff + 2] << 8) | buf[dstOff + 3];
+    const s = (buf[srcOff]! << 24) | (buf[srcOff + 1]! << 16) | (buf[srcOff + 2]! << 8) | buf[srcOff + 3]!;
+    const d = (buf[dstOff]! << 24) | (buf[dstOff + 1]! << 16) | (buf[dstOff + 2]! << 8) | buf[dstOff + 3]!;
     a = Math.imul(s ^ Math.imul(srcPort, 0x9e3779b1), 0x85ebca6b);
     b = Math.imul(d ^ Math.imul(dstPort, 0x9e3779b1), 0x85ebca6b);
     a ^= a >>> 15;

@@ -7,7 +7,7 @@
 export function formatIp(buf: Buffer, off: number, version: 4 | 6): string {
   if (version === 4) return `${buf[off]}.${buf[off + 1]}.${buf[off + 2]}.${buf[off + 3]}`;
   const words = new Array<number>(8);
-  for (let i = 0; i < 8; i++) words[i] = (buf[off + 2 * i] << 8) | buf[off + 2 * i + 1];
+  for (let i = 0; i < 8; i++) words[i] = (buf[off + 2 * i]! << 8) | buf[off + 2 * i + 1]!;
   let bestBase = -1;
   let bestLen = 0;
   let curBase = -1;
@@ -42,7 +42,7 @@ export function formatIp(buf: Buffer, off: number, version: 4 | 6): string {
       s += `${buf[off + 12]}.${buf[off + 13]}.${buf[off + 14]}.${buf[off + 15]}`;
       return s;
     }
-    s += words[i].toString(16);
+    s += words[i]!.toString(16);
   }
   if (bestBase !== -1 && bestBase + bestLen === 8) s += ':';
   return s;

@@ -59,7 +59,7 @@ const SMB_ASCII = Buffer.from('SMB', 'latin1');
 export function copyBytes(src: Buffer, s: number, e: number, dst: Buffer, d: number): void {
   const n = e - s;
   if (n <= 32) {
-    for (let i = 0; i < n; i++) dst[d + i] = src[s + i];
+    for (let i = 0; i < n; i++) dst[d + i] = src[s + i]!;
   } else {
     dst.set(new Uint8Array(src.buffer, src.byteOffset + s, n), d);
   }
@@ -83,7 +83,7 @@ function view(b: Buffer, s: number, e: number): Buffer {
  */
 function isSmbStartAt(b: Buffer, p: number, len: number): boolean {
   if (b[p + 1] !== 0x53 || b[p + 2] !== 0x4d || b[p + 3] !== 0x42) return false;
-  const min = minSmbMessageLength(b[p]);
+  const min = minSmbMessageLength(b[p]!);
   return min > 0 && len >= min;
 }
 
@@ -140,11 +140,11 @@ export class NbssFramer {
         let hdrStart = -1;
         if (this.hdrLen === 0 && end - off >= 4) {
           hdrStart = off;
-          v = ((b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3]) >>> 0;
+          v = ((b[off]! << 24) | (b[off + 1]! << 16) | (b[off + 2]! << 8) | b[off + 3]!) >>> 0;
           off += 4;
         } else {
           while (this.hdrLen < 4 && off < end) {
-            this.hdrVal = ((this.hdrVal << 8) | b[off++]) >>> 0;
+            this.hdrVal = ((this.hdrVal << 8) | b[off++]!) >>> 0;
             this.hdrLen++;
           }
           if (this.hdrLen < 4) return;

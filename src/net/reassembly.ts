@@ -137,9 +137,9 @@ export class TcpHalf {
     if (held === null || held.length === 0) return;
     while (held.length > 0) {
       const rel = (ack - this.nextSeq) | 0;
-      if (rel <= 0 || rel > MAX_ACK_AHEAD || this.streamOff + rel < held[0].off) return;
+      if (rel <= 0 || rel > MAX_ACK_AHEAD || this.streamOff + rel < held[0]!.off) return;
       this.host.counters.gapsAckedHole++;
-      this.gapTo(held[0].off);
+      this.gapTo(held[0]!.off);
     }
   }
 
@@ -148,7 +148,7 @@ export class TcpHalf {
     if (this.held === null || this.held.length === 0) return;
     if (nowSec - this.heldSinceSec < this.host.reasmOpts.gapTimeoutSec) return;
     this.host.counters.gapsTimeout++;
-    this.gapTo(this.held[0].off);
+    this.gapTo(this.held[0]!.off);
   }
 
   /** Connection end: deliver what is held (after gaps), then close the framer. */
@@ -156,7 +156,7 @@ export class TcpHalf {
     const held = this.held;
     if (held !== null && held.length > 0) {
       this.host.counters.gapsAtEnd++;
-      const last = held[held.length - 1];
+      const last = held[held.length - 1]!;
       this.gapTo(last.off + last.data.length + last.missing);
     }
     if (this.framer !== null) this.framer.end();
@@ -207,12 +207,12 @@ export class TcpHalf {
   private gapTo(target: number): void {
     const held = this.held;
     while (this.streamOff < target) {
-      if (held !== null && held.length > 0 && held[0].off <= this.streamOff) {
+      if (held !== null && held.length > 0 && held[0]!.off <= this.streamOff) {
         this.popHeld();
         continue;
       }
       let next = target;
-      if (held !== null && held.length > 0 && held[0].off < next) next = held[0].off;
+      if (held !== null && held.length > 0 && held[0]!.off < next) next = held[0]!.off;
       this.gap(next - this.streamOff);
     }
     this.drain();
@@ -221,7 +221,7 @@ export class TcpHalf {
   private drain(): void {
     const held = this.held;
     if (held === null) return;
-    while (held.length > 0 && held[0].off <= this.streamOff) this.popHeld();
+    while (held.length > 0 && held[0]!.off <= this.streamOff) this.popHeld();
     if (held.length === 0) this.releaseHeld();
   }
 
@@ -259,14 +259,14 @@ export class TcpHalf {
     let pos = s;
     let i = 0;
     while (pos < e) {
-      while (i < held.length && held[i].off + held[i].data.length + held[i].missing <= pos) i++;
+      while (i < held.length && held[i]!.off + held[i]!.data.length + held[i]!.missing <= pos) i++;
       let pieceEnd = e;
       if (i < held.length) {
-        const ho = held[i].off;
+        const ho = held[i]!.off;
         if (ho <= pos) {
           // pos is covered by held[i]: skip past it
           overlapped = true;
-          pos = ho + held[i].data.length + held[i].missing;
+          pos = ho + held[i]!.data.length + held[i]!.missing;
           continue;
         }
         if (ho < pieceEnd) pieceEnd = ho;
