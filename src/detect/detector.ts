@@ -100,7 +100,7 @@ export class Detector {
     this.suppressor.closeExpired(rec.ts);
     this.activity.note(rec);
     for (let i = 0; i < this.rules.length; i++) {
-      const c = this.rules[i].process(rec);
+      const c = this.rules[i]!.process(rec);
       if (c !== null) this.suppressor.offer(c);
     }
   }

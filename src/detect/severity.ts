@@ -14,7 +14,7 @@ export const TIERS: readonly SeverityName[] = ['low', 'medium', 'high', 'critica
 
 export function escalate(tier: SeverityName): SeverityName {
   const i = TIERS.indexOf(tier);
-  return TIERS[Math.min(i + 1, TIERS.length - 1)];
+  return TIERS[Math.min(i + 1, TIERS.length - 1)]!;
 }
 
 export const T1021_002: Technique = { id: 'T1021.002', name: 'SMB/Windows Admin Shares' };

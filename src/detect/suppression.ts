@@ -191,7 +191,7 @@ export class Suppressor {
     const seen = w.seen;
     if (seen === null) return true;
     if (seen.size >= SEEN_NAMES) return false;
-    for (let i = 0; i < n.length; i++) if (!seen.has(n[i].toLowerCase())) return true;
+    for (let i = 0; i < n.length; i++) if (!seen.has(n[i]!.toLowerCase())) return true;
     return false;
   }
 
@@ -200,7 +200,7 @@ export class Suppressor {
     for (let i = 0; i < n.length; i++) {
       const seen = (w.seen ??= new Set());
       if (seen.size >= SEEN_NAMES) return;
-      seen.add(flat(n[i].toLowerCase()));
+      seen.add(flat(n[i]!.toLowerCase()));
     }
   }
 
@@ -226,8 +226,8 @@ export class Suppressor {
     const n = c.names;
     for (let i = 0; i < n.length; i++) {
       const names = (w.names ??= []);
-      if (names.includes(n[i])) continue;
-      if (names.length < SUMMARY_NAMES) names.push(flat(n[i]));
+      if (names.includes(n[i]!)) continue;
+      if (names.length < SUMMARY_NAMES) names.push(flat(n[i]!));
       else w.namesOmitted++;
     }
   }
@@ -235,23 +235,23 @@ export class Suppressor {
   /** Has an open window's end (or a periodic summary) come by capture time sec.nsec? */
   expiresBy(sec: number, nsec: number): boolean {
     if (this.dueHead < this.dueQueue.length) {
-      const d = this.dueQueue[this.dueHead];
+      const d = this.dueQueue[this.dueHead]!;
       if (!(sec < d.sec || (sec === d.sec && nsec <= d.nsec))) return true;
     }
     if (this.head >= this.queue.length) return false;
-    const w = this.queue[this.head];
+    const w = this.queue[this.head]!;
     return !(sec < w.endSec || (sec === w.endSec && nsec <= w.endNsec));
   }
 
   /** Close the windows whose end capture time `ts` has passed, and emit due periodic summaries. */
   closeExpired(ts: Timestamp): void {
     while (this.head < this.queue.length) {
-      const w = this.queue[this.head];
+      const w = this.queue[this.head]!;
       if (before(ts, w.endSec, w.endNsec)) break;
       this.closeHead(ts);
     }
     while (this.dueHead < this.dueQueue.length) {
-      const d = this.dueQueue[this.dueHead];
+      const d = this.dueQueue[this.dueHead]!;
       if (before(ts, d.sec, d.nsec)) break;
       this.dueHead++;
       if (this.dueHead > 1024 && this.dueHead * 2 > this.dueQueue.length) {
@@ -269,8 +269,9 @@ export class Suppressor {
     while (this.head < this.queue.length) this.closeHead(ts);
   }
 
+  /** callers check head < queue.length */
   private closeHead(ts: Timestamp): void {
-    const w = this.queue[this.head++];
+    const w = this.queue[this.head++]!;
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;

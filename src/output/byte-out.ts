@@ -89,15 +89,15 @@ export class ByteOut {
           continue;
         }
         b[p++] = 0x5c;
-        const e = ESCAPES[c];
+        const e = ESCAPES[c]!;
         if (e !== 0) b[p++] = e;
         else {
           // \u00xx, lower-case hex as JSON.stringify writes it
           b[p++] = 0x75;
           b[p++] = 0x30;
           b[p++] = 0x30;
-          b[p++] = HEX_DIGITS[c >> 4];
-          b[p++] = HEX_DIGITS[c & 15];
+          b[p++] = HEX_DIGITS[c >> 4]!;
+          b[p++] = HEX_DIGITS[c & 15]!;
         }
       } else if (c < 0x800) {
         b[p++] = 0xc0 | (c >> 6);

@@ -29,7 +29,7 @@ function v6Bytes(s: string): number[] {
       if (g.includes('.')) {
         const b: number[] = [];
         v4Bytes(g, b);
-        out.push((b[0] << 8) | b[1], (b[2] << 8) | b[3]);
+        out.push((b[0]! << 8) | b[1]!, (b[2]! << 8) | b[3]!);
       } else out.push(parseInt(g, 16));
     }
     return out;
@@ -78,7 +78,7 @@ const v4Scratch = new Uint8Array(4);
 
 /** the address's bytes, or null when it is no IP address */
 export function ipBytes(ip: string): number[] | null {
-  if (parseV4(ip, v4Scratch)) return [v4Scratch[0], v4Scratch[1], v4Scratch[2], v4Scratch[3]];
+  if (parseV4(ip, v4Scratch)) return [v4Scratch[0]!, v4Scratch[1]!, v4Scratch[2]!, v4Scratch[3]!];
   // every IPv6 text has a colon: skip node:net's long regex for host names
   if (ip.includes(':') && isIPv6(ip)) return v6Bytes(ip);
   return null;
@@ -92,13 +92,13 @@ function ipBytesInto(ip: string, out: Uint8Array, off: number): number {
   }
   if (!ip.includes(':') || !isIPv6(ip)) return 0;
   const b = v6Bytes(ip);
-  for (let i = 0; i < 16; i++) out[off + i] = b[i];
+  for (let i = 0; i < 16; i++) out[off + i] = b[i]!;
   return 16;
 }
 
 /** bytes a[ao, ao+n) against b[bo, bo+n) */
 function compare(x: Uint8Array, ao: number, bo: number, n: number): number {
-  for (let i = 0; i < n; i++) if (x[ao + i] !== x[bo + i]) return x[ao + i] - x[bo + i];
+  for (let i = 0; i < n; i++) if (x[ao + i] !== x[bo + i]) return x[ao + i]! - x[bo + i]!;
   return 0;
 }
 
@@ -135,8 +135,8 @@ export function communityId(saddr: string, sport: number, daddr: string, dport: 
   let o = 0;
   msg[o++] = (seed >> 8) & 0xff;
   msg[o++] = seed & 0xff;
-  for (let i = 0; i < na; i++) msg[o++] = addrs[a + i];
-  for (let i = 0; i < na; i++) msg[o++] = addrs[b + i];
+  for (let i = 0; i < na; i++) msg[o++] = addrs[a + i]!;
+  for (let i = 0; i < na; i++) msg[o++] = addrs[b + i]!;
   msg[o++] = proto;
   msg[o++] = 0;
   msg[o++] = (pa >> 8) & 0xff;

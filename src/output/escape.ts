@@ -56,7 +56,7 @@ export function escapeText(s: string, max = MAX_TEXT_UNITS, quote = false): stri
         if (i + 1 >= end) break;
         const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
         if (isInvisible(cp) || (cp & 0xfffe) === 0xfffe || (cp >= 0xf0000)) out += '\\U{' + hex(cp, 5) + '}';
-        else out += s[i] + s[i + 1];
+        else out += s[i]! + s[i + 1]!;
         i++;
         continue;
       }

@@ -88,7 +88,7 @@ export interface CallAllowlistConfig extends AllowlistConfig {
 }
 
 /** Service names of known admin tools (config `allowlist.admin_tools`). */
-export const ADMIN_TOOL_SERVICES: Readonly<Record<string, readonly string[]>> = {
+export const ADMIN_TOOL_SERVICES: Readonly<Record<(typeof Schema.ADMIN_TOOLS)[number], readonly string[]>> = {
   // Configuration Manager client push installs ccmsetup as a service; its agent is CcmExec
   sccm: ['ccmsetup', 'CcmExec'],
   // PDQ Deploy / Inventory run their remote agents as services named after the console
@@ -464,7 +464,7 @@ function parseText(text: string, path: string): unknown {
   const lineCounter = new LineCounter();
   const doc = parseDocument(trimmed, { uniqueKeys: true, prettyErrors: false, lineCounter });
   if (doc.errors.length > 0) {
-    const e = doc.errors[0];
+    const e = doc.errors[0]!;
     const pos = lineCounter.linePos(e.pos[0]);
     const where = ` at line ${pos.line}, column ${pos.col}`;
     throw new ConfigError(`${path}: invalid YAML${where}: ${e.message.split('\n')[0]}`);

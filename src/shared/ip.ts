@@ -112,14 +112,14 @@ export function parseIp(s: string, out: Uint32Array): 0 | 4 | 6 {
     const tail = parseGroups(s, dbl + 2, end, g, head, true);
     if (tail < 0 || head + tail > 7) return 0;
     for (let k = tail - 1; k >= 0; k--) {
-      const v = g[head + k];
+      const v = g[head + k]!;
       g[head + k] = 0;
       g[8 - tail + k] = v;
     }
   } else {
     if (parseGroups(s, 0, end, g, 0, true) !== 8) return 0;
   }
-  for (let w = 0; w < 4; w++) out[w] = ((g[2 * w] << 16) | g[2 * w + 1]) >>> 0;
+  for (let w = 0; w < 4; w++) out[w] = ((g[2 * w]! << 16) | g[2 * w + 1]!) >>> 0;
   return 6;
 }
 
@@ -155,7 +155,7 @@ export function parseCidr(text: string): Cidr | null {
   for (let w = 0; w < 4; w++) {
     const b = Math.min(32, Math.max(0, bits - 32 * w));
     mask[w] = b === 0 ? 0 : b === 32 ? 0xffffffff : (0xffffffff << (32 - b)) >>> 0;
-    net[w] = (net[w] & mask[w]) >>> 0;
+    net[w] = (net[w]! & mask[w]!) >>> 0;
   }
   return { net, mask, bits };
 }
@@ -185,10 +185,10 @@ export class IpSet {
     if (parseIp(ip, a) === 0) return false;
     for (const b of this.blocks) {
       if (
-        ((a[0] & b.mask[0]) >>> 0) === b.net[0] &&
-        ((a[1] & b.mask[1]) >>> 0) === b.net[1] &&
-        ((a[2] & b.mask[2]) >>> 0) === b.net[2] &&
-        ((a[3] & b.mask[3]) >>> 0) === b.net[3]
+        ((a[0]! & b.mask[0]!) >>> 0) === b.net[0] &&
+        ((a[1]! & b.mask[1]!) >>> 0) === b.net[1] &&
+        ((a[2]! & b.mask[2]!) >>> 0) === b.net[2] &&
+        ((a[3]! & b.mask[3]!) >>> 0) === b.net[3]
       ) {
         return true;
       }

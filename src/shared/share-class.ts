@@ -19,7 +19,7 @@ export function classifyShare(shareName: string, extraAdmin: readonly string[]):
   const lower = shareName.toLowerCase();
   if (lower === 'admin$' || isDriveShare(shareName)) return 'admin';
   for (let i = 0; i < extraAdmin.length; i++) {
-    if (extraAdmin[i].toLowerCase() === lower) return 'admin';
+    if (extraAdmin[i]!.toLowerCase() === lower) return 'admin';
   }
   if (lower === 'ipc$') return 'ipc';
   if (lower.endsWith('$')) return 'hidden';

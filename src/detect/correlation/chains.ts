@@ -141,7 +141,7 @@ export class Correlator {
     this.expire(pair, rec.ts);
     // a later step of an established chain
     for (let i = pair.chains.length - 1; i >= 0; i--) {
-      const c = pair.chains[i];
+      const c = pair.chains[i]!;
       if (c.steps.some((s) => linked(s, step))) {
         if (c.steps.length < this.maxSteps) c.steps.push(step);
         c.lastTs = rec.ts;
@@ -160,7 +160,7 @@ export class Correlator {
     if (group.length < 2 || !group.some((s) => EXECUTION.has(s.letter))) return null;
     pair.pending = pair.pending.filter((s) => !group.includes(s));
     group.sort((a, b) => a.ts.sec - b.ts.sec || a.ts.nsec - b.ts.nsec);
-    const chain: Chain = { id: chainId(group[0]), steps: group, established: group.length, tool: toolOf(group), lastTs: rec.ts };
+    const chain: Chain = { id: chainId(group[0]!), steps: group, established: group.length, tool: toolOf(group), lastTs: rec.ts };
     pair.chains.push(chain);
     if (pair.chains.length > MAX_CHAINS) pair.chains.shift();
     this.chainsEstablished++;
@@ -171,14 +171,14 @@ export class Correlator {
   private component(pending: readonly Step[], from: Step): Step[] {
     const out = [from];
     for (let i = 0; i < out.length; i++) {
-      for (const s of pending) if (!out.includes(s) && linked(out[i], s)) out.push(s);
+      for (const s of pending) if (!out.includes(s) && linked(out[i]!, s)) out.push(s);
     }
     return out;
   }
 
   private expire(pair: Pair, now: Timestamp): void {
     const w = this.windowNs;
-    if (pair.pending.length > 0 && durationNs(pair.pending[0].ts, now) > w) {
+    if (pair.pending.length > 0 && durationNs(pair.pending[0]!.ts, now) > w) {
       pair.pending = pair.pending.filter((s) => durationNs(s.ts, now) <= w);
     }
     if (pair.chains.length > 0) pair.chains = pair.chains.filter((c) => durationNs(c.lastTs, now) <= w);

@@ -71,9 +71,9 @@ class AttemptRing {
     return last !== undefined && durationNs(last, ts) < REPEAT_NS;
   }
 
-  /** oldest kept attempt */
+  /** oldest kept attempt (called after a push: head < times.length) */
   oldest(): Timestamp {
-    return this.times[this.head];
+    return this.times[this.head]!;
   }
 
   clear(): void {

@@ -20,7 +20,7 @@ const TECHNIQUES = [T1187];
 /** `\\10.0.0.5\share\x`, `\\attacker@80/x` → `10.0.0.5`, `attacker@80`; null for a local path */
 export function uncHost(path: string): string | null {
   const m = /^\s*(?:\\\\|\/\/)([^\\/]+)/.exec(path);
-  return m === null ? null : m[1];
+  return m === null ? null : m[1]!;
 }
 
 function isEfs(rec: DcerpcCallRecord): boolean {

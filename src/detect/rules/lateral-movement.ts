@@ -90,9 +90,11 @@ export class LateralMovementRule implements Rule {
    * %SystemRoot%\PSEXESVC.exe 7.6 s later — psexec`
    */
   private sentence(rec: LifecycleRecord, steps: readonly Step[], tool: string | null): string {
-    let s = `${rec.flow.clientIp} (${who(steps[steps.length - 1].rec.session)}) moved laterally to ${rec.flow.serverIp}: ${steps[0].summary}`;
+    // an established chain has at least two steps
+    let s = `${rec.flow.clientIp} (${who(steps[steps.length - 1]!.rec.session)}) moved laterally to ${rec.flow.serverIp}: ${steps[0]!.summary}`;
     for (let i = 1; i < steps.length; i++) {
-      s += `, then ${steps[i].summary} ${seconds(durationNs(steps[i - 1].ts, steps[i].ts))} later`;
+      const step = steps[i]!;
+      s += `, then ${step.summary} ${seconds(durationNs(steps[i - 1]!.ts, step.ts))} later`;
     }
     return s + (tool !== null ? ` — ${tool}` : ' — tool not recognised');
   }

@@ -24,7 +24,7 @@ const REMOVAL_VERB: Partial<Record<EndReason, string>> = {
 const TECHNIQUES = [T1070_005, T1021_002];
 
 function lower(tier: SeverityName): SeverityName {
-  return TIERS[Math.max(0, TIERS.indexOf(tier) - 1)];
+  return TIERS[Math.max(0, TIERS.indexOf(tier) - 1)]!;
 }
 
 export class ShortLivedAdminShareInferred implements Rule {

@@ -70,7 +70,7 @@ export class ZerologonAttempt implements Rule {
     src.total++;
     src.last = rec.ts;
     src.times.push(rec.ts);
-    while (src.times.length > 0 && durationNs(src.times[0], rec.ts) > this.windowNs) src.times.shift();
+    while (src.times.length > 0 && durationNs(src.times[0]!, rec.ts) > this.windowNs) src.times.shift();
     if (src.fired || src.times.length < this.cfg.count) return null;
     src.fired = true;
     src.times = [];

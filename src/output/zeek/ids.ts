@@ -46,7 +46,7 @@ export function ipBytes(ip: string): Buffer | null {
     if (p.length !== 4) return null;
     const b = Buffer.alloc(4);
     for (let i = 0; i < 4; i++) {
-      if (!/^\d{1,3}$/.test(p[i]) || Number(p[i]) > 255) return null;
+      if (!/^\d{1,3}$/.test(p[i]!) || Number(p[i]!) > 255) return null;
       b[i] = Number(p[i]);
     }
     return b;
@@ -64,15 +64,15 @@ export function ipBytes(ip: string): Buffer | null {
   const halves = s.split('::');
   if (halves.length > 2) return null;
   const groups = (h: string): string[] => (h === '' ? [] : h.split(':'));
-  const head = groups(halves[0]);
-  const rest = halves.length === 2 ? groups(halves[1]) : [];
+  const head = groups(halves[0]!);
+  const rest = halves.length === 2 ? groups(halves[1]!) : [];
   const fill = 8 - head.length - rest.length;
   if (halves.length === 1 ? head.length !== 8 : fill < 1) return null;
   const all = [...head, ...Array<string>(halves.length === 2 ? fill : 0).fill('0'), ...rest];
   const b = Buffer.alloc(16);
   for (let i = 0; i < 8; i++) {
-    if (!/^[0-9a-fA-F]{1,4}$/.test(all[i])) return null;
-    b.writeUInt16BE(parseInt(all[i], 16), i * 2);
+    if (!/^[0-9a-fA-F]{1,4}$/.test(all[i]!)) return null;
+    b.writeUInt16BE(parseInt(all[i]!, 16), i * 2);
   }
   if (tail) tail.copy(b, 12);
   return b;

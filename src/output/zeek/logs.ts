@@ -257,7 +257,7 @@ export function dceRpcRow(rec: DcerpcCallRecord): ZeekValue[] {
     rec.outcome,
     Object.keys(rec.args)
       .filter((k) => rec.args[k] !== null)
-      .map((k) => `${k}=${argText(rec.args[k])}`),
+      .map((k) => `${k}=${argText(rec.args[k]!)}`),
   ];
 }
 

@@ -114,7 +114,7 @@ export function asciiValue(v: ZeekValue, type: ZeekType): string {
 /** A row in Zeek's ASCII format (TAB-separated, newline-terminated). */
 export function asciiRow(fields: readonly ZeekField[], row: readonly ZeekValue[]): string {
   let out = '';
-  for (let i = 0; i < fields.length; i++) out += (i === 0 ? '' : '\t') + asciiValue(row[i] ?? null, fields[i][1]);
+  for (let i = 0; i < fields.length; i++) out += (i === 0 ? '' : '\t') + asciiValue(row[i] ?? null, fields[i]![1]);
   // a row must not read as a meta line: Zeek's ASCII writer escapes a leading '#' the same way
   if (out.charCodeAt(0) === 0x23) out = '\\x23' + out.slice(1);
   return out + '\n';
@@ -148,7 +148,7 @@ export function jsonRow(fields: readonly ZeekField[], row: readonly ZeekValue[])
   for (let i = 0; i < fields.length; i++) {
     const v = row[i] ?? null;
     if (v === null) continue;
-    out += (first ? '' : ',') + JSON.stringify(fields[i][0]) + ':' + jsonValue(v, fields[i][1]);
+    out += (first ? '' : ',') + JSON.stringify(fields[i]![0]) + ':' + jsonValue(v, fields[i]![1]);
     first = false;
   }
   return out + '}\n';
