@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, defaultConfig, loadConfig, parseConfig, type Config } from '../src/shared/config';
+import { Detector } from '../src/detect/detector';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sharewatch-config-'));
 t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -317,4 +318,13 @@ t.test('file errors: YAML and JSON syntax, duplicates, unreadable', async (t) =>
   const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
   for (let i = 1; i < 12; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill('*' + String.fromCharCode(96 + i)).join(', ')}]`);
   t.match(bad('bomb.yaml', bomb.join('\n') + '\n'), /^bomb\.yaml: invalid YAML/);
+});
+
+t.test('registry keys named like Object.prototype members are keys (the detector starts)', async (t) => {
+  // parts() looked the first part up in a plain object: 'constructor' became Object's function
+  // and the run ended with "internal error: TypeError: pattern.replace is not a function"
+  for (const k of ['constructor\\Run', '__proto__\\x', 'CONSTRUCTOR']) {
+    const cfg = parseConfig({ rules: { 'remote-registry-write': { keys: [k], save_keys: [k] } } }, 'test');
+    t.doesNotThrow(() => new Detector(cfg, () => undefined), k);
+  }
 });

@@ -26,10 +26,11 @@ const HIVES: Record<string, string> = {
 /** `HKEY_LOCAL_MACHINE\Software\…\` → [`hklm`, `software`, …] */
 function parts(key: string): string[] {
   const p = key.toLowerCase().split('\\').filter((x) => x !== '');
-  if (p.length > 0 && HIVES[p[0]] !== undefined) p[0] = HIVES[p[0]];
+  // own keys only: a key from the wire named `constructor` or `__proto__` is no hive
+  if (p.length > 0 && Object.hasOwn(HIVES, p[0]!)) p[0] = HIVES[p[0]!]!;
   // `HKLM\HKLM\SOFTWARE\…`: a hive named twice (the handle join of BaseRegSetValue on a key
   // opened by its full path does this today) is one hive; no real key has a subkey named HKLM
-  while (p.length > 1 && p[1] === p[0] && /^hk/.test(p[0])) p.splice(1, 1);
+  while (p.length > 1 && p[1] === p[0] && /^hk/.test(p[0]!)) p.splice(1, 1);
   return p;
 }
 
@@ -44,7 +45,7 @@ class KeyList {
     const p = parts(key);
     next: for (const pat of this.patterns) {
       if (p.length < pat.length) continue;
-      for (let i = 0; i < pat.length; i++) if (!pat[i].test(p[i])) continue next;
+      for (let i = 0; i < pat.length; i++) if (!pat[i]!.test(p[i]!)) continue next;
       return true;
     }
     return false;
