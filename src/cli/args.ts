@@ -89,7 +89,7 @@ function parseArgsMessage(e: NodeJS.ErrnoException): string {
     if (/argument missing|argument is ambiguous/.test(msg)) return `option '${quoted}' needs a value`;
     if (/does not take an argument/.test(msg)) return `option '${quoted}' takes no value`;
   }
-  return msg.split('\n')[0];
+  return msg.split('\n')[0]!; // split yields at least one part
 }
 
 /** --workers default: the CPUs, at most 8 */

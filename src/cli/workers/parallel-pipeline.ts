@@ -197,7 +197,7 @@ export class ParallelPipeline {
       this.notDecoded++;
     } else {
       const w = pairHash(d.buf, d.srcAddrOffset, d.dstAddrOffset, d.ipVersion === 4 ? 4 : 16) % this.n;
-      const ring = this.rings[w];
+      const ring = this.rings[w]!; // w = hash % n: rings has n entries
       const pos = ring.reserve(cap, () => this.pump());
       if (pos >= 0) {
         ring.header(pos, ENTRY_PACKET, cap, n, p.tsSec, p.tsNsec, p.linktype, this.nowSec, this.nowNsec, p.origLen);
@@ -239,7 +239,7 @@ export class ParallelPipeline {
     this.hNsec[h] = this.nowNsec;
     this.hAdv[h] = 0;
     if (!this.failed) this.tickAll(type);
-    else for (let i = 0; i < this.n; i++) if (!this.rings[i].failed) this.sendControl(i, ENTRY_STOP, n);
+    else for (let i = 0; i < this.n; i++) if (!this.rings[i]!.failed) this.sendControl(i, ENTRY_STOP, n);
     while (!this.allDone()) {
       this.pump();
       if (this.allDone()) break;
@@ -251,20 +251,20 @@ export class ParallelPipeline {
   }
 
   private allDone(): boolean {
-    for (let i = 0; i < this.n; i++) if (!this.done[i] && !this.rings[i].failed) return false;
+    for (let i = 0; i < this.n; i++) if (!this.done[i] && !this.rings[i]!.failed) return false;
     return true;
   }
 
   private tickAll(type: number): void {
     const n = this.seq;
     for (let i = 0; i < this.n; i++) {
-      if (type === ENTRY_TICK && this.lastSent[i] >= n) continue;
+      if (type === ENTRY_TICK && this.lastSent[i]! >= n) continue;
       this.sendControl(i, type, n);
     }
   }
 
   private sendControl(i: number, type: number, n: number): void {
-    const ring = this.rings[i];
+    const ring = this.rings[i]!;
     const pos = ring.reserve(0, () => this.pump());
     if (pos < 0) return;
     ring.header(pos, type, 0, n, 0, 0, 0, this.nowSec < 0 ? 0 : this.nowSec, this.nowNsec, 0);
@@ -285,13 +285,13 @@ export class ParallelPipeline {
 
   /** Reads every waiting worker message, then releases what every worker has passed. */
   pump(): void {
-    for (let i = 0; i < this.n; i++) this.rings[i].publish();
+    for (let i = 0; i < this.n; i++) this.rings[i]!.publish();
     for (let i = 0; i < this.n; i++) {
       let m;
-      while ((m = receiveMessageOnPort(this.ports[i])) !== undefined) this.onMessage(i, m.message as WorkerMessage);
+      while ((m = receiveMessageOnPort(this.ports[i]!)) !== undefined) this.onMessage(i, m.message as WorkerMessage);
     }
     let r = Infinity;
-    for (let i = 0; i < this.n; i++) if (this.watermark[i] < r) r = this.watermark[i];
+    for (let i = 0; i < this.n; i++) if (this.watermark[i]! < r) r = this.watermark[i]!;
     this.release(r);
     this.advanceDetection(r);
   }
@@ -301,24 +301,27 @@ export class ParallelPipeline {
       this.workerFailed(i, m.message);
       return;
     }
-    const q = this.queues[i];
-    const lo = this.watermark[i];
+    // i indexes the workers; a message holds TAG_WIDTH tags per record and 5 numbers per loss
+    // (our own worker's protocol.ts)
+    const q = this.queues[i]!;
+    const lo = this.watermark[i]!;
     for (let k = 0; k < m.recs.length; k++) {
       const t = k * TAG_WIDTH;
-      let n = m.tags[t];
-      const phase = m.tags[t + 1];
-      if (phase === PHASE_EXPIRY) n = this.expiryPoint(lo, n, m.tags[t + 4], m.tags[t + 5]);
-      q.recs.push(m.recs[k]);
-      q.keys.push(n, phase, m.tags[t + 2], m.tags[t + 6]);
+      let n = m.tags[t]!;
+      const phase = m.tags[t + 1]!;
+      if (phase === PHASE_EXPIRY) n = this.expiryPoint(lo, n, m.tags[t + 4]!, m.tags[t + 5]!);
+      q.recs.push(m.recs[k]!);
+      q.keys.push(n, phase, m.tags[t + 2]!, m.tags[t + 6]!);
     }
     const ls = m.losses;
     for (let k = 0; k < ls.length; k += 5) {
-      let n = ls[k];
-      if (ls[k + 1] === PHASE_EXPIRY) n = this.expiryPoint(lo, n, ls[k + 2], ls[k + 3]);
+      let n = ls[k]!;
+      if (ls[k + 1] === PHASE_EXPIRY) n = this.expiryPoint(lo, n, ls[k + 2]!, ls[k + 3]!);
       // as one engine counts: the packet whose handling lost them, if its input was cut by then
-      const src = this.hSrc[n & HMASK];
+      const src = this.hSrc[n & HMASK]!;
       const first = this.firstCut[src];
-      if (first !== undefined && first <= n) this.snaplenCut[src].lostMessages += ls[k + 4];
+      // firstCut[src] and snaplenCut[src] are set together
+      if (first !== undefined && first <= n) this.snaplenCut[src]!.lostMessages += ls[k + 4]!;
     }
     this.watermark[i] = m.watermark;
     if (m.counters) this.snapshots[i] = m.counters;
@@ -333,7 +336,7 @@ export class ParallelPipeline {
     while (a < b) {
       const mid = Math.floor((a + b) / 2);
       const h = mid & HMASK;
-      if ((this.hSec[h] - sec) * 1e9 + (this.hNsec[h] - nsec) >= idle) b = mid;
+      if ((this.hSec[h]! - sec) * 1e9 + (this.hNsec[h]! - nsec) >= idle) b = mid;
       else a = mid + 1;
     }
     return a;
@@ -348,13 +351,14 @@ export class ParallelPipeline {
       let bp = 0;
       let bk = 0;
       for (let i = 0; i < qs.length; i++) {
-        const q = qs[i];
+        const q = qs[i]!;
         if (q.head >= q.recs.length) continue;
+        // four keys per queued record
         const j = q.head * 4;
-        const n = q.keys[j];
+        const n = q.keys[j]!;
         if (n > r) continue;
-        const p = q.keys[j + 1];
-        const k = q.keys[j + 2];
+        const p = q.keys[j + 1]!;
+        const k = q.keys[j + 2]!;
         if (best < 0 || n < bn || (n === bn && (p < bp || (p === bp && k < bk)))) {
           best = i;
           bn = n;
@@ -363,7 +367,7 @@ export class ParallelPipeline {
         }
       }
       if (best < 0) break;
-      const q = qs[best];
+      const q = qs[best]!;
       const rec = q.recs[q.head];
       const internal = q.keys[q.head * 4 + 3] === 1;
       (q.recs as unknown[])[q.head] = null;
@@ -384,7 +388,7 @@ export class ParallelPipeline {
     if (n > this.seq) n = this.seq;
     while (this.detN < n) {
       const h = ++this.detN & HMASK;
-      if (this.hAdv[h] === 1) this.inner.onTimeAt(this.hSec[h], this.hNsec[h]);
+      if (this.hAdv[h] === 1) this.inner.onTimeAt(this.hSec[h]!, this.hNsec[h]!);
     }
   }
 

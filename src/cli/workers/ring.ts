@@ -117,7 +117,7 @@ export class RingWriter extends RingBase {
       return;
     }
     const end = off + len;
-    for (let s = off; s < end; s++) dst[d++] = src[s];
+    for (let s = off; s < end; s++) dst[d++] = src[s]!;
   }
 
   /** Writes one header. */
