@@ -12,7 +12,7 @@ import { classifyShare } from '../../shared/share-class';
 import { Allowlist } from '../allowlist';
 import type { Candidate, Rule } from '../candidate';
 import { seconds, sentenceStart, who } from '../describe';
-import { DurationTiers, escalate, SEVERITY, T1021_002, T1070_005, TIERS } from '../severity';
+import { escalate, SEVERITY, T1021_002, T1070_005, TIERS } from '../severity';
 
 const REMOVAL_VERB: Partial<Record<EndReason, string>> = {
   tree_disconnect: 'disconnected it',
@@ -31,7 +31,9 @@ export class ShortLivedAdminShareInferred implements Rule {
   readonly id = 'SW-0015';
   readonly name = 'short-lived-admin-share-inferred';
   allowlisted = 0;
-  private readonly tiers: DurationTiers;
+  private readonly highNs: number;
+  private readonly mediumNs: number;
+  private readonly lowNs: number;
   private readonly allowlist: Allowlist;
   private readonly allowShares: ReadonlySet<string>;
 
@@ -41,7 +43,9 @@ export class ShortLivedAdminShareInferred implements Rule {
     private readonly minConfidence: number,
     private readonly extraAdmin: readonly string[],
   ) {
-    this.tiers = new DurationTiers(tiers.thresholds);
+    this.highNs = Math.round(tiers.thresholds.high * 1e9);
+    this.mediumNs = Math.round(tiers.thresholds.medium * 1e9);
+    this.lowNs = Math.round(tiers.thresholds.low * 1e9);
     this.allowlist = new Allowlist(cfg.allowlist);
     this.allowShares = new Set(cfg.allowlist.shares.map((s) => s.toLowerCase()));
   }
@@ -53,7 +57,7 @@ export class ShortLivedAdminShareInferred implements Rule {
     if (admin.length === 0) return null;
     const verb = REMOVAL_VERB[rec.reason];
     if (verb === undefined) return null;
-    const base = this.tiers.tierOf(rec.durationNs);
+    const base = this.tierOf(rec.durationNs);
     if (base === null) return null;
     // allowlisted by address or user, or when every admin candidate is an allowlisted share
     if (this.allowlist.matches(rec) || admin.every((a) => this.allowShares.has(a.toLowerCase()))) {
@@ -77,6 +81,13 @@ export class ShortLivedAdminShareInferred implements Rule {
 
   private adminCandidates(rec: InferredTreeRecord): string[] {
     return rec.shareCandidates.filter((c) => classifyShare(c, this.extraAdmin) === 'admin');
+  }
+
+  private tierOf(ns: number): SeverityName | null {
+    if (ns <= this.highNs) return 'high';
+    if (ns <= this.mediumNs) return 'medium';
+    if (ns <= this.lowNs) return 'low';
+    return null;
   }
 
   /** `alice@CORP from 10.0.0.5 mounted a share of 6 characters (ADMIN$) on 10.0.0.9 and logged off after 0.026 s, writing 4145 bytes — inferred from encrypted message sizes (confidence 0.91)` */

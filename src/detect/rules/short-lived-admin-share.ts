@@ -7,13 +7,13 @@
  * ADMIN$ tree (~11 s, PSEXESVC.exe written) is medium +2 = critical.
  * idle_timeout and capture_end are no removal and never alert.
  */
-import type { ShortLivedAdminShareConfig } from '../../shared/config';
+import type { ShortLivedAdminShareConfig, SeverityName } from '../../shared/config';
 import type { EndReason, LifecycleRecord, TreeDisconnectRecord } from '../../shared/records';
 import { Allowlist } from '../allowlist';
 import type { Candidate, Rule } from '../candidate';
 import { listSome, plural, seconds, sentenceStart, who } from '../describe';
 import type { SessionActivity } from '../session-activity';
-import { DurationTiers, escalate, SEVERITY, T1021_002, T1070_005 } from '../severity';
+import { escalate, SEVERITY, T1021_002, T1070_005 } from '../severity';
 
 const REMOVAL_VERB: Partial<Record<EndReason, string>> = {
   tree_disconnect: 'disconnected it',
@@ -28,14 +28,18 @@ export class ShortLivedAdminShare implements Rule {
   readonly id = 'SW-0001';
   readonly name = 'short-lived-admin-share';
   allowlisted = 0;
-  private readonly tiers: DurationTiers;
+  private readonly highNs: number;
+  private readonly mediumNs: number;
+  private readonly lowNs: number;
   private readonly allowlist: Allowlist;
 
   constructor(
     private readonly cfg: ShortLivedAdminShareConfig,
     private readonly activity: SessionActivity,
   ) {
-    this.tiers = new DurationTiers(cfg.thresholds);
+    this.highNs = Math.round(cfg.thresholds.high * 1e9);
+    this.mediumNs = Math.round(cfg.thresholds.medium * 1e9);
+    this.lowNs = Math.round(cfg.thresholds.low * 1e9);
     this.allowlist = new Allowlist(cfg.allowlist);
   }
 
@@ -45,7 +49,7 @@ export class ShortLivedAdminShare implements Rule {
     if (!tree.success || tree.shareClass !== 'admin') return null;
     const verb = REMOVAL_VERB[rec.reason];
     if (verb === undefined) return null;
-    const base = this.tiers.tierOf(rec.durationNs);
+    const base = this.tierOf(rec.durationNs);
     if (base === null) return null;
     if (this.allowlist.matches(rec)) {
       this.allowlisted++;
@@ -68,6 +72,13 @@ export class ShortLivedAdminShare implements Rule {
       about: rec,
       names: rec.files,
     };
+  }
+
+  private tierOf(ns: number): SeverityName | null {
+    if (ns <= this.highNs) return 'high';
+    if (ns <= this.mediumNs) return 'medium';
+    if (ns <= this.lowNs) return 'low';
+    return null;
   }
 
   /** `alice@CORP from 10.0.0.5 mounted \\srv\C$ and disconnected it after 1.2 s, writing 2 files (a.exe, b.txt)` */
